@@ -1,0 +1,13 @@
+package dev.outbox.deadletter;
+
+/** Why a job was moved to the dead-letter table. Stored by name. */
+public enum DeadLetterReason {
+  /** The row's kind is unknown or its payload does not parse; never retried. */
+  UNPARSEABLE,
+  /** The handler failed on every one of the allowed attempts. */
+  RETRIES_EXHAUSTED,
+  /** The handler failed with an exception marked not worth retrying, or asked to dead-letter. */
+  NON_RETRYABLE,
+  /** The event API refused the event (for example it breaks the API's rules or is too large). */
+  REJECTED_BY_DESTINATION
+}

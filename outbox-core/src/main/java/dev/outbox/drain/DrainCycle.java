@@ -1,0 +1,286 @@
+package dev.outbox.drain;
+
+import dev.outbox.OutboxException;
+import dev.outbox.deadletter.DeadLetterReason;
+import dev.outbox.internal.ClaimedRow;
+import dev.outbox.internal.ErrorText;
+import dev.outbox.internal.OutboxStore;
+import dev.outbox.internal.OutboxStore.Burial;
+import dev.outbox.internal.OutboxStore.Retry;
+import dev.outbox.internal.OutboxStore.TxResult;
+import dev.outbox.job.Job;
+import dev.outbox.job.ParseError;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One claimed batch, from parsing to the fenced writes that finish it. Not thread-safe. */
+final class DrainCycle<J> {
+  private static final Logger log = LoggerFactory.getLogger(Drainer.class);
+
+  private final Drainer<J> drainer;
+  private final OutboxStore store;
+  private final long leaseToken;
+  private final int claimed;
+  private final List<Long> done = new ArrayList<>();
+  private final List<Retry> retries = new ArrayList<>();
+  private final List<Retry> snoozes = new ArrayList<>();
+  private final List<Burial> burials = new ArrayList<>();
+  private final List<Long> unfinished = new ArrayList<>();
+  private final Map<Long, ClaimedRow> rows = new LinkedHashMap<>();
+  private int unparseable;
+  private int fenced;
+  private int committedInTx;
+  private int snoozedInTx;
+  private int buriedInTx;
+
+  DrainCycle(Drainer<J> drainer, List<ClaimedRow> claim) {
+    this.drainer = drainer;
+    this.store = drainer.store();
+    this.leaseToken = claim.get(0).leaseToken();
+    this.claimed = claim.size();
+    claim.forEach(row -> rows.put(row.id(), row));
+  }
+
+  DrainReport run() {
+    List<Job<J>> ordinary = new ArrayList<>();
+    Map<Job<J>, TransactionalHandler<J>> transactional = new LinkedHashMap<>();
+    for (ClaimedRow row : rows.values()) {
+      if (row.attempts() > drainer.maxAttempts()) {
+        burials.add(new Burial(row.id(), DeadLetterReason.RETRIES_EXHAUSTED, abandonedText(row)));
+        continue;
+      }
+      Either<ParseError, J> parsed = drainer.codec().parse(row.kind(), row.payload());
+      if (parsed.isLeft()) {
+        unparseable(row, parsed.getLeft());
+        continue;
+      }
+      Job<J> job = toJob(row, parsed.get());
+      TransactionalHandler<J> tx = drainer.transactionalHandlerFor(row.kind());
+      if (tx != null) {
+        transactional.put(job, tx);
+      } else {
+        ordinary.add(job);
+      }
+    }
+    Map<Long, Future<?>> running = new LinkedHashMap<>();
+    transactional.forEach(
+        (job, handler) -> running.put(job.id(), submitTransactional(job, handler)));
+    Map<Long, Outcome> outcomes = new LinkedHashMap<>();
+    if (!ordinary.isEmpty()) {
+      runOrdinary(ordinary, running, outcomes);
+    }
+    collect(running, outcomes);
+    outcomes.forEach((id, outcome) -> apply(rows.get(id), outcome));
+    return finish();
+  }
+
+  private void runOrdinary(
+      List<Job<J>> jobs, Map<Long, Future<?>> running, Map<Long, Outcome> outcomes) {
+    BatchHandler<J> batch = drainer.batchHandler();
+    if (batch != null) {
+      Future<Map<Long, Outcome>> all = drainer.handlerPool().submit(() -> safely(batch, jobs));
+      Map<Long, Outcome> results = await(all, jobs.get(0).id());
+      for (Job<J> job : jobs) {
+        if (results == null) {
+          unfinished.add(job.id());
+        } else {
+          outcomes.put(job.id(), results.getOrDefault(job.id(), missing(job)));
+        }
+      }
+      return;
+    }
+    JobHandler<J> handler = drainer.jobHandler();
+    for (Job<J> job : jobs) {
+      running.put(job.id(), drainer.handlerPool().submit(() -> safely(handler, job)));
+    }
+  }
+
+  private static <J> Outcome safely(JobHandler<J> handler, Job<J> job) {
+    try {
+      Outcome outcome = handler.handle(job);
+      return outcome != null
+          ? outcome
+          : Outcome.failed(new OutboxException("the handler returned null"));
+    } catch (Exception | LinkageError | AssertionError e) {
+      return Outcome.failed(e);
+    }
+  }
+
+  private static <J> Map<Long, Outcome> safely(BatchHandler<J> handler, List<Job<J>> jobs) {
+    try {
+      Map<Long, Outcome> outcomes = handler.handle(jobs);
+      return outcomes != null ? outcomes : Map.of();
+    } catch (Exception | LinkageError | AssertionError e) {
+      Map<Long, Outcome> failed = new LinkedHashMap<>();
+      jobs.forEach(job -> failed.put(job.id(), Outcome.failed(e)));
+      return failed;
+    }
+  }
+
+  private Future<?> submitTransactional(Job<J> job, TransactionalHandler<J> handler) {
+    ClaimedRow row = rows.get(job.id());
+    return drainer
+        .handlerPool()
+        .submit(() -> store.runInTransaction(row, tx -> handler.handle(job, tx)));
+  }
+
+  private void collect(Map<Long, Future<?>> running, Map<Long, Outcome> outcomes) {
+    running.forEach(
+        (id, future) -> {
+          Object result = await(future, id);
+          if (result == null) {
+            unfinished.add(id);
+          } else if (result instanceof Outcome outcome) {
+            outcomes.put(id, outcome);
+          } else {
+            transactionalResult(id, (TxResult) result, outcomes);
+          }
+        });
+  }
+
+  private void transactionalResult(long id, TxResult result, Map<Long, Outcome> outcomes) {
+    if (result instanceof TxResult.Fenced) {
+      fenced++;
+    } else if (result instanceof TxResult.RolledBack rolledBack) {
+      outcomes.put(id, Outcome.failed(rolledBack.cause()));
+    } else if (result instanceof TxResult.Committed committed) {
+      Outcome outcome = committed.outcome();
+      if (outcome instanceof Outcome.RetryLater) {
+        snoozedInTx++;
+      } else if (outcome instanceof Outcome.DeadLetterNow) {
+        buriedInTx++;
+      } else {
+        committedInTx++;
+      }
+    }
+  }
+
+  /** Waits for a handler; null when the drainer's hard deadline passed and it was cancelled. */
+  private <T> T await(Future<T> future, long id) {
+    while (true) {
+      try {
+        long wait = drainer.millisToHardDeadline();
+        if (wait <= 0) {
+          future.cancel(true);
+          log.warn("job {}: handler still running at the shutdown deadline; released", id);
+          return null;
+        }
+        return future.get(Math.min(wait, 200), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stillRunning) {
+        // look at the deadline again
+      } catch (InterruptedException e) {
+        future.cancel(true);
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (CancellationException e) {
+        return null;
+      } catch (ExecutionException e) {
+        throw new OutboxException("handler task failed unexpectedly for job " + id, e.getCause());
+      }
+    }
+  }
+
+  private void apply(ClaimedRow row, Outcome outcome) {
+    if (outcome instanceof Outcome.Done) {
+      done.add(row.id());
+    } else if (outcome instanceof Outcome.RetryLater later) {
+      snoozes.add(new Retry(row.id(), later.delay(), false, null));
+    } else if (outcome instanceof Outcome.DeadLetterNow now) {
+      burials.add(new Burial(row.id(), now.reason(), ErrorText.bounded(now.why())));
+    } else if (outcome instanceof Outcome.Failed failed) {
+      failed(row, failed.cause());
+    }
+  }
+
+  private void failed(ClaimedRow row, Throwable cause) {
+    String error = ErrorText.of(cause);
+    if (drainer.isNonRetryable(cause)) {
+      burials.add(new Burial(row.id(), DeadLetterReason.NON_RETRYABLE, error));
+    } else if (row.attempts() >= drainer.maxAttempts()) {
+      burials.add(new Burial(row.id(), DeadLetterReason.RETRIES_EXHAUSTED, error));
+    } else {
+      var delay =
+          drainer.backoffFor(row.kind()).delayAfter(row.attempts(), ThreadLocalRandom.current());
+      retries.add(new Retry(row.id(), delay, true, error));
+      log.debug(
+          "job {} ({}) failed on attempt {}, retrying in {}",
+          row.id(),
+          row.kind(),
+          row.attempts(),
+          delay);
+    }
+  }
+
+  private void unparseable(ClaimedRow row, ParseError error) {
+    unparseable++;
+    if (error instanceof ParseError.UnknownKind && drainer.leavesUnknownKindsPending()) {
+      snoozes.add(new Retry(row.id(), drainer.unknownKindRecheck(), false, error.describe()));
+      return;
+    }
+    log.warn("job {} cannot be parsed, dead-lettered: {}", row.id(), error.describe());
+    burials.add(
+        new Burial(row.id(), DeadLetterReason.UNPARSEABLE, ErrorText.bounded(error.describe())));
+  }
+
+  private DrainReport finish() {
+    int succeeded = committedInTx + applied(done.size(), () -> store.complete(leaseToken, done));
+    int retried = applied(retries.size(), () -> store.retry(leaseToken, retries));
+    int snoozed = snoozedInTx + applied(snoozes.size(), () -> store.retry(leaseToken, snoozes));
+    int buried = buriedInTx + applied(burials.size(), () -> store.deadLetter(leaseToken, burials));
+    int released = applied(unfinished.size(), () -> store.release(leaseToken, unfinished));
+    if (fenced > 0) {
+      log.warn(
+          "{} outcome(s) were not applied: their lease had expired and another drainer took the jobs",
+          fenced);
+    }
+    return new DrainReport(
+        claimed, succeeded, retried, snoozed, buried, unparseable, fenced, released);
+  }
+
+  private int applied(int requested, IntSupplier write) {
+    if (requested == 0) {
+      return 0;
+    }
+    int applied = write.getAsInt();
+    fenced += requested - applied;
+    return applied;
+  }
+
+  private Job<J> toJob(ClaimedRow row, J payload) {
+    return new Job<>(
+        row.id(),
+        row.kind(),
+        payload,
+        row.attempts(),
+        Instant.ofEpochMilli(row.createdAtMillis()),
+        Option.of(row.orderingKey()),
+        Option.of(row.idempotencyKey()));
+  }
+
+  private static <J> Outcome missing(Job<J> job) {
+    return Outcome.failed(
+        new OutboxException("the batch handler returned no outcome for job " + job.id()));
+  }
+
+  private String abandonedText(ClaimedRow row) {
+    return "claimed "
+        + row.attempts()
+        + " times without an outcome (max attempts "
+        + drainer.maxAttempts()
+        + "): each time the drainer stopped or its lease expired while the job ran";
+  }
+}

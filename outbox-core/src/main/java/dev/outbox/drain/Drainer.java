@@ -1,0 +1,262 @@
+package dev.outbox.drain;
+
+import dev.outbox.internal.ClaimedRow;
+import dev.outbox.internal.OutboxStore;
+import dev.outbox.job.JobCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due jobs in batches, runs their handlers, and records each outcome with fenced writes.
+ *
+ * <p>Use {@link #drainOnce()} from your own scheduler, or {@link #start()} to run it as a
+ * background task that drains while there is work and polls (or is {@link #wake() woken}) when
+ * there is none. Any number of drainers, in any number of processes, may share the same tables.
+ * {@link #close()} stops gracefully: no new claims, in-flight handlers get until the deadline, the
+ * jobs of those that do not finish are released (due now, attempt not counted).
+ *
+ * <p>Thread-safe. Built by {@code outbox.drainer()...build()}; see {@link DrainerBuilder} for the
+ * settings and their defaults.
+ *
+ * @param <J> the sealed job root
+ */
+public final class Drainer<J> implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Drainer.class);
+  private static final Duration MAX_ERROR_PAUSE = Duration.ofSeconds(30);
+
+  private final DrainerBuilder<J> settings;
+  private final OutboxStore store;
+  private final ExecutorService handlerPool;
+  private final Object wakeLock = new Object();
+  private final AtomicReference<DrainReport> totals = new AtomicReference<>(DrainReport.EMPTY);
+  private final AtomicReference<Thread> loop = new AtomicReference<>();
+  private volatile boolean stopping;
+  private volatile long hardDeadlineNanos = Long.MAX_VALUE;
+  private boolean woken;
+
+  Drainer(DrainerBuilder<J> settings) {
+    this.settings = settings;
+    this.store = settings.store;
+    this.handlerPool =
+        Executors.newFixedThreadPool(settings.concurrency, threads(settings.name + "-handler"));
+  }
+
+  /**
+   * Claims one batch, handles it and records the outcomes. Blocks until every handler of the batch
+   * has finished.
+   *
+   * @return what was done; {@link DrainReport#EMPTY} when nothing was due
+   * @throws dev.outbox.OutboxException.StoreFailure if the database could not be reached; claimed
+   *     jobs whose outcome could not be written are retried after their lease expires
+   */
+  public DrainReport drainOnce() {
+    if (stopping) {
+      return DrainReport.EMPTY;
+    }
+    List<ClaimedRow> claim = store.claim(settings.batchSize, settings.lease);
+    if (claim.isEmpty()) {
+      return DrainReport.EMPTY;
+    }
+    DrainReport report = new DrainCycle<>(this, claim).run();
+    totals.accumulateAndGet(report, DrainReport::plus);
+    return report;
+  }
+
+  /**
+   * Starts draining on a background thread. Logs, once, what an operator should know about the
+   * tables (for example an autovacuum that will not reach the job table).
+   *
+   * @throws IllegalStateException if already started or closed
+   */
+  public void start() {
+    if (stopping) {
+      throw new IllegalStateException("drainer '" + settings.name + "' is closed; build a new one");
+    }
+    Thread thread = threads(settings.name).newThread(this::drainLoop);
+    if (!loop.compareAndSet(null, thread)) {
+      throw new IllegalStateException("drainer '" + settings.name + "' is already started");
+    }
+    try {
+      store.startupWarnings().forEach(warning -> log.warn("{}: {}", settings.name, warning));
+    } catch (RuntimeException e) {
+      log.debug("could not check the tables at start", e);
+    }
+    thread.start();
+  }
+
+  /** Makes a started drainer look for work now instead of at its next poll. Cheap; never blocks. */
+  public void wake() {
+    synchronized (wakeLock) {
+      woken = true;
+      wakeLock.notifyAll();
+    }
+  }
+
+  /** The sum of every report since this drainer was built. */
+  public DrainReport totals() {
+    return totals.get();
+  }
+
+  /** Stops within the configured shutdown timeout; see {@link #close(Duration)}. */
+  @Override
+  public void close() {
+    close(settings.shutdownTimeout);
+  }
+
+  /**
+   * Stops claiming, lets in-flight handlers finish until {@code deadline}, then interrupts the rest
+   * and releases their jobs.
+   *
+   * @return true if everything finished within the deadline
+   */
+  public boolean close(Duration deadline) {
+    stopping = true;
+    hardDeadlineNanos = System.nanoTime() + deadline.toNanos();
+    wake();
+    Thread thread = loop.get();
+    boolean clean = true;
+    try {
+      if (thread != null && thread != Thread.currentThread()) {
+        thread.join(Math.max(1, deadline.toMillis() + 1000));
+        clean = !thread.isAlive();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      clean = false;
+    } finally {
+      handlerPool.shutdownNow();
+    }
+    return clean;
+  }
+
+  private void drainLoop() {
+    int failures = 0;
+    while (!stopping) {
+      try {
+        DrainReport report = drainOnce();
+        failures = 0;
+        if (report.claimed() >= settings.batchSize) {
+          continue;
+        }
+      } catch (RuntimeException e) {
+        failures++;
+        log.warn(
+            "{}: drain failed ({} in a row), will try again: {}",
+            settings.name,
+            failures,
+            e.toString());
+        log.debug("drain failure", e);
+      }
+      pause(failures == 0 ? settings.pollInterval : errorPause(failures));
+    }
+  }
+
+  private Duration errorPause(int failures) {
+    Duration pause = settings.pollInterval.multipliedBy(1L << Math.min(failures, 10));
+    return pause.compareTo(MAX_ERROR_PAUSE) > 0 ? MAX_ERROR_PAUSE : pause;
+  }
+
+  private void pause(Duration duration) {
+    long until = System.nanoTime() + duration.toNanos();
+    synchronized (wakeLock) {
+      try {
+        while (!woken && !stopping) {
+          long left = until - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          TimeUnit.NANOSECONDS.timedWait(wakeLock, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopping = true;
+      }
+      woken = false;
+    }
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  // Accessors for DrainCycle.
+
+  OutboxStore store() {
+    return store;
+  }
+
+  JobCodec<J> codec() {
+    return settings.codec;
+  }
+
+  ExecutorService handlerPool() {
+    return handlerPool;
+  }
+
+  int maxAttempts() {
+    return settings.maxAttempts;
+  }
+
+  JobHandler<J> jobHandler() {
+    return settings.jobHandler;
+  }
+
+  BatchHandler<J> batchHandler() {
+    return settings.batchHandler;
+  }
+
+  TransactionalHandler<J> transactionalHandlerFor(String kind) {
+    TransactionalHandler<J> handler = settings.transactionalByKind.get(kind);
+    return handler != null ? handler : settings.transactionalDefault;
+  }
+
+  Backoff backoffFor(String kind) {
+    return settings.backoffByKind.getOrDefault(kind, settings.backoff);
+  }
+
+  boolean isNonRetryable(Throwable error) {
+    Set<Class<? extends Throwable>> types = settings.nonRetryable;
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      for (Class<? extends Throwable> type : types) {
+        if (type.isInstance(t)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  boolean leavesUnknownKindsPending() {
+    return settings.leaveUnknownKindsPending;
+  }
+
+  Duration unknownKindRecheck() {
+    return settings.unknownKindRecheck;
+  }
+
+  long millisToHardDeadline() {
+    long deadline = hardDeadlineNanos;
+    return deadline == Long.MAX_VALUE
+        ? Long.MAX_VALUE
+        : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+  }
+
+  Map<String, TransactionalHandler<J>> transactionalHandlers() {
+    return settings.transactionalByKind;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.outbox.internal;
+
+import dev.outbox.deadletter.DeadLetterReason;
+import dev.outbox.drain.Outcome;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The drainer's view of the tables. Internal: not API; implemented by the JDBC module.
+ *
+ * <p>Every write after a claim is fenced: it applies only to rows that still carry the claim's
+ * lease token, and returns how many it applied to.
+ */
+public interface OutboxStore {
+
+  /**
+   * Claims up to {@code limit} due jobs in one short transaction: sets a lease of {@code lease}
+   * (database clock), a fresh lease token, and counts an attempt. Only the head of each ordering
+   * key is claimable.
+   */
+  List<ClaimedRow> claim(int limit, Duration lease);
+
+  /** Deletes completed jobs; returns how many still held the token. */
+  int complete(long leaseToken, List<Long> ids);
+
+  /** Makes jobs pending again after a delay; returns how many still held the token. */
+  int retry(long leaseToken, List<Retry> retries);
+
+  /** Moves jobs to the dead letters in one transaction; returns how many held the token. */
+  int deadLetter(long leaseToken, List<Burial> burials);
+
+  /** Gives unfinished jobs back, due now, without counting the attempt. */
+  int release(long leaseToken, List<Long> ids);
+
+  /**
+   * Runs a transactional handler: opens a transaction, locks the row and checks its token, runs
+   * {@code work}, applies the outcome it returns in the same transaction and commits.
+   */
+  TxResult runInTransaction(ClaimedRow row, TxWork work);
+
+  /** Things an operator should know about the tables, logged once when a drainer starts. */
+  List<String> startupWarnings();
+
+  /**
+   * A job to run again later.
+   *
+   * @param countsAttempt false for a "not yet" that must not use up an attempt
+   * @param error the failure's text, or null
+   */
+  record Retry(long id, Duration delay, boolean countsAttempt, String error) {}
+
+  /** A job to move to the dead letters. */
+  record Burial(long id, DeadLetterReason reason, String error) {}
+
+  /** The work of a transactional handler. */
+  @FunctionalInterface
+  interface TxWork {
+    /** Runs on the transaction's connection. */
+    Outcome run(Connection tx) throws Exception;
+  }
+
+  /** What became of a transactional run. */
+  sealed interface TxResult {
+    /** The lease was lost before the handler could run; it did not run. */
+    record Fenced() implements TxResult {}
+
+    /** The handler's writes and this outcome (not a failure) committed together. */
+    record Committed(Outcome outcome) implements TxResult {}
+
+    /** Everything was rolled back; the failure still has to be recorded. */
+    record RolledBack(Throwable cause) implements TxResult {}
+  }
+}

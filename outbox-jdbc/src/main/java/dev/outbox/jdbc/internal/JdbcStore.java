@@ -1,0 +1,189 @@
+package dev.outbox.jdbc.internal;
+
+import dev.outbox.OutboxException;
+import dev.outbox.drain.Outcome;
+import dev.outbox.internal.ClaimedRow;
+import dev.outbox.internal.OutboxStore;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/** The drainer's store over JDBC. Thread-safe; borrows a connection per operation. Internal. */
+public final class JdbcStore implements OutboxStore {
+  private static final RandomGenerator TOKENS = new SecureRandom();
+
+  private final SqlDialect sql;
+  private final Transactions transactions;
+
+  public JdbcStore(SqlDialect sql, Transactions transactions) {
+    this.sql = sql;
+    this.transactions = transactions;
+  }
+
+  @Override
+  public List<ClaimedRow> claim(int limit, Duration lease) {
+    long token = TOKENS.nextLong();
+    return transactions.inTransaction(
+        "claiming jobs from " + sql.jobTable(),
+        sql.claimWantsReadCommitted(),
+        connection -> sql.claim(connection, limit, lease.toMillis(), token));
+  }
+
+  @Override
+  public int complete(long leaseToken, List<Long> ids) {
+    return transactions.autoCommit(
+        "completing jobs in " + sql.jobTable(),
+        connection -> sql.complete(connection, leaseToken, ids));
+  }
+
+  @Override
+  public int retry(long leaseToken, List<Retry> retries) {
+    return transactions.inTransaction(
+        "rescheduling jobs in " + sql.jobTable(),
+        connection -> {
+          int applied = 0;
+          try (PreparedStatement update = connection.prepareStatement(sql.retry())) {
+            for (Retry retry : retries) {
+              update.setLong(1, retry.delay().toMillis());
+              update.setInt(2, retry.countsAttempt() ? 0 : 1);
+              update.setString(3, retry.error());
+              update.setLong(4, retry.id());
+              update.setLong(5, leaseToken);
+              applied += update.executeUpdate();
+            }
+          }
+          return applied;
+        });
+  }
+
+  @Override
+  public int deadLetter(long leaseToken, List<Burial> burials) {
+    return transactions.inTransaction(
+        "moving jobs to " + sql.deadLetterTable(),
+        connection -> {
+          int applied = 0;
+          for (Burial burial : burials) {
+            applied += bury(connection, leaseToken, burial);
+          }
+          return applied;
+        });
+  }
+
+  private int bury(Connection connection, long leaseToken, Burial burial) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(sql.bury())) {
+      insert.setString(1, burial.reason().name());
+      insert.setString(2, burial.error());
+      insert.setLong(3, burial.id());
+      insert.setLong(4, leaseToken);
+      if (insert.executeUpdate() == 0) {
+        return 0;
+      }
+    }
+    return deleteLeased(connection, burial.id(), leaseToken);
+  }
+
+  private int deleteLeased(Connection connection, long id, long leaseToken) throws SQLException {
+    try (PreparedStatement delete = connection.prepareStatement(sql.deleteLeased())) {
+      delete.setLong(1, id);
+      delete.setLong(2, leaseToken);
+      return delete.executeUpdate();
+    }
+  }
+
+  @Override
+  public int release(long leaseToken, List<Long> ids) {
+    return transactions.autoCommit(
+        "releasing jobs in " + sql.jobTable(),
+        connection -> sql.release(connection, leaseToken, ids));
+  }
+
+  @Override
+  public TxResult runInTransaction(ClaimedRow row, TxWork work) {
+    try {
+      return transactions.inTransaction(
+          "running a transactional handler for job " + row.id(),
+          connection -> {
+            if (!lock(connection, row)) {
+              return new TxResult.Fenced();
+            }
+            GuardedConnection guard = GuardedConnection.around(connection);
+            Outcome outcome;
+            try {
+              outcome = work.run(guard.connection());
+            } catch (Exception | LinkageError | AssertionError e) {
+              throw new HandlerFailed(e);
+            }
+            if (guard.misuse() != null) {
+              throw new HandlerFailed(
+                  new OutboxException(
+                      "the transactional handler called "
+                          + guard.misuse()
+                          + ", which the library forbids; its writes were rolled back"));
+            }
+            return apply(connection, row, outcome);
+          });
+    } catch (HandlerFailed e) {
+      return new TxResult.RolledBack(e.getCause());
+    } catch (OutboxException.StoreFailure e) {
+      return new TxResult.RolledBack(e);
+    }
+  }
+
+  private boolean lock(Connection connection, ClaimedRow row) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement(sql.lockLeased())) {
+      lock.setLong(1, row.id());
+      lock.setLong(2, row.leaseToken());
+      try (ResultSet found = lock.executeQuery()) {
+        return found.next();
+      }
+    }
+  }
+
+  private TxResult apply(Connection connection, ClaimedRow row, Outcome outcome)
+      throws SQLException {
+    if (outcome == null || outcome instanceof Outcome.Failed) {
+      Throwable cause =
+          outcome == null
+              ? new OutboxException("the transactional handler returned null")
+              : ((Outcome.Failed) outcome).cause();
+      throw new HandlerFailed(cause);
+    }
+    if (outcome instanceof Outcome.Done) {
+      deleteLeased(connection, row.id(), row.leaseToken());
+    } else if (outcome instanceof Outcome.DeadLetterNow now) {
+      bury(
+          connection,
+          row.leaseToken(),
+          new Burial(row.id(), now.reason(), dev.outbox.internal.ErrorText.bounded(now.why())));
+    } else if (outcome instanceof Outcome.RetryLater later) {
+      try (PreparedStatement update = connection.prepareStatement(sql.retry())) {
+        update.setLong(1, later.delay().toMillis());
+        update.setInt(2, 1);
+        update.setString(3, null);
+        update.setLong(4, row.id());
+        update.setLong(5, row.leaseToken());
+        update.executeUpdate();
+      }
+    }
+    return new TxResult.Committed(outcome);
+  }
+
+  @Override
+  public List<String> startupWarnings() {
+    return List.of();
+  }
+
+  /** Carries a handler's failure out of the transaction so that it rolls back. */
+  private static final class HandlerFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    HandlerFailed(Throwable cause) {
+      super(cause);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.outbox.jdbc.internal;
+
+import dev.outbox.OutboxException;
+import dev.outbox.jdbc.Dialect;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+
+/**
+ * The shipped DDL of a dialect, with the configured table names in place of the defaults. Every
+ * statement is {@code IF NOT EXISTS}, so applying it twice is harmless. Internal.
+ */
+public final class Schema {
+  static final String DEFAULT_JOB = "outbox_job";
+  static final String DEFAULT_DEAD_LETTER = "outbox_dead_letter";
+
+  private Schema() {}
+
+  /** The DDL statements for these (validated) table names. */
+  public static List<String> statements(Dialect dialect, String job, String deadLetter) {
+    String ddl = renamed(read(dialect.ddlResource()), job, deadLetter);
+    List<String> statements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : ddl.split("\n")) {
+      String trimmed = line.strip();
+      if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        statements.add(current.substring(0, current.lastIndexOf(";")).strip());
+        current.setLength(0);
+      }
+    }
+    return statements;
+  }
+
+  /** Applies the DDL; tables and indexes that exist are left as they are. */
+  public static void createIfMissing(
+      Transactions transactions, Dialect dialect, String job, String deadLetter) {
+    transactions.autoCommit(
+        "creating the outbox tables " + job + " and " + deadLetter,
+        connection -> {
+          try (Statement statement = connection.createStatement()) {
+            for (String ddl : statements(dialect, job, deadLetter)) {
+              statement.execute(ddl);
+            }
+          }
+          return null;
+        });
+  }
+
+  private static String renamed(String ddl, String job, String deadLetter) {
+    // Index names first (outbox_job_run_at): they take the bare table name, never a schema.
+    String renamed =
+        ddl.replaceAll(
+                "\\b" + DEFAULT_DEAD_LETTER + "_(\\w+)",
+                Matcher.quoteReplacement(Identifiers.bare(deadLetter)) + "_$1")
+            .replaceAll(
+                "\\b" + DEFAULT_JOB + "_(\\w+)",
+                Matcher.quoteReplacement(Identifiers.bare(job)) + "_$1");
+    return renamed
+        .replaceAll("\\b" + DEFAULT_DEAD_LETTER + "\\b", Matcher.quoteReplacement(deadLetter))
+        .replaceAll("\\b" + DEFAULT_JOB + "\\b", Matcher.quoteReplacement(job));
+  }
+
+  private static String read(String resource) {
+    try (InputStream in = Schema.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new OutboxException.Misconfigured(
+            "the DDL resource " + resource + " is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new OutboxException.Misconfigured("could not read the DDL resource " + resource, e);
+    }
+  }
+}

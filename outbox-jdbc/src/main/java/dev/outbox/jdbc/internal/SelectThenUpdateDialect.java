@@ -1,0 +1,71 @@
+package dev.outbox.jdbc.internal;
+
+import dev.outbox.internal.ClaimedRow;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * MariaDB/MySQL and H2: neither has {@code UPDATE … RETURNING}, and MariaDB refuses an update whose
+ * sub-select reads the same table. The claim is a {@code SELECT … FOR UPDATE SKIP LOCKED} then one
+ * {@code UPDATE} by id, in the caller's short transaction.
+ */
+final class SelectThenUpdateDialect extends SqlDialect {
+  private final String select;
+  private final String leasePrefix;
+  private final boolean readCommitted;
+
+  SelectThenUpdateDialect(String job, String deadLetter, String now, boolean readCommitted) {
+    super(job, deadLetter, now);
+    this.readCommitted = readCommitted;
+    this.select =
+        "SELECT j.id, j.kind, j.payload, j.ordering_key, j.idempotency_key, j.created_at, j.attempts"
+            + claimable()
+            + " FOR UPDATE SKIP LOCKED";
+    this.leasePrefix =
+        "UPDATE "
+            + job
+            + " SET run_at = "
+            + now
+            + " + ?, lease_until = "
+            + now
+            + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN (";
+  }
+
+  @Override
+  public boolean duplicateKeyIsError() {
+    return true;
+  }
+
+  /** MariaDB takes gap locks under REPEATABLE READ; the claim wants READ COMMITTED. */
+  @Override
+  public boolean claimWantsReadCommitted() {
+    return readCommitted;
+  }
+
+  @Override
+  public List<ClaimedRow> claim(Connection connection, int limit, long leaseMillis, long token)
+      throws SQLException {
+    List<ClaimedRow> claimed;
+    try (PreparedStatement select = connection.prepareStatement(this.select)) {
+      select.setInt(1, limit);
+      try (ResultSet rows = select.executeQuery()) {
+        claimed = readClaimed(rows, token, 1);
+      }
+    }
+    if (claimed.isEmpty()) {
+      return claimed;
+    }
+    try (PreparedStatement lease =
+        connection.prepareStatement(leasePrefix + marks(claimed.size()) + ")")) {
+      lease.setLong(1, leaseMillis);
+      lease.setLong(2, leaseMillis);
+      lease.setLong(3, token);
+      bindIds(lease, 4, claimed.stream().map(ClaimedRow::id).toList());
+      lease.executeUpdate();
+    }
+    return claimed;
+  }
+}

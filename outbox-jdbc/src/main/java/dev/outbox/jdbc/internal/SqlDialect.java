@@ -1,0 +1,203 @@
+package dev.outbox.jdbc.internal;
+
+import dev.outbox.internal.ClaimedRow;
+import dev.outbox.jdbc.Dialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The SQL of one dialect for one pair of tables. Statements are built once; table names were
+ * validated before they got here. Internal.
+ */
+public abstract class SqlDialect {
+  static final String JOB_COLUMNS =
+      "id, kind, payload, ordering_key, idempotency_key, created_at, attempts";
+  static final String ROW_COLUMNS = "id, kind, payload, ordering_key, idempotency_key, created_at";
+
+  final String job;
+  final String deadLetter;
+  final String now;
+  private final String insertAfterDelay;
+  private final String insertAt;
+
+  SqlDialect(String job, String deadLetter, String now) {
+    this.job = job;
+    this.deadLetter = deadLetter;
+    this.now = now;
+    String insert =
+        "INSERT INTO "
+            + job
+            + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts) VALUES (?, ?, ?, ?, "
+            + now
+            + ", ";
+    this.insertAfterDelay = insert + now + " + ?, 0)" + onIdempotencyConflict();
+    this.insertAt = insert + "?, 0)" + onIdempotencyConflict();
+  }
+
+  /** Builds the SQL of a dialect for the given (validated) table names. */
+  public static SqlDialect of(Dialect dialect, String job, String deadLetter) {
+    return switch (dialect) {
+      case POSTGRESQL -> new PostgresDialect(job, deadLetter);
+      case MARIADB ->
+          new SelectThenUpdateDialect(
+              job,
+              deadLetter,
+              "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)",
+              true);
+      case H2 ->
+          new SelectThenUpdateDialect(
+              job,
+              deadLetter,
+              "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)",
+              false);
+    };
+  }
+
+  /** The job table's name. */
+  public String jobTable() {
+    return job;
+  }
+
+  /** The dead-letter table's name. */
+  public String deadLetterTable() {
+    return deadLetter;
+  }
+
+  /** The database clock in epoch milliseconds, as an SQL expression. */
+  public String now() {
+    return now;
+  }
+
+  /** The insert of one job, its run_at given as a delay (first 5 parameters) or an instant. */
+  public String insert(boolean explicitRunAt) {
+    return explicitRunAt ? insertAt : insertAfterDelay;
+  }
+
+  /** What follows the insert so that a duplicate idempotency key stores nothing; "" if none. */
+  String onIdempotencyConflict() {
+    return "";
+  }
+
+  /** Whether the claim's transaction should run at READ COMMITTED. */
+  public boolean claimWantsReadCommitted() {
+    return false;
+  }
+
+  /** Whether a duplicate idempotency key surfaces as an error (then only that statement fails). */
+  public abstract boolean duplicateKeyIsError();
+
+  /**
+   * Claims up to {@code limit} due jobs, heads of their ordering keys only, on a connection with
+   * auto-commit off; the caller commits.
+   */
+  public abstract List<ClaimedRow> claim(
+      Connection connection, int limit, long leaseMillis, long token) throws SQLException;
+
+  /** Where due, unleased heads of ordering keys are found; alias {@code j}. */
+  String claimable() {
+    return " FROM "
+        + job
+        + " j WHERE j.run_at <= "
+        + now
+        + " AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
+        + job
+        + " h WHERE h.ordering_key = j.ordering_key AND h.id < j.id))"
+        + " ORDER BY j.run_at, j.id LIMIT ?";
+  }
+
+  /** Deletes completed jobs by id and token. */
+  public int complete(Connection connection, long token, List<Long> ids) throws SQLException {
+    String sql =
+        "DELETE FROM " + job + " WHERE lease_token = ? AND id IN (" + marks(ids.size()) + ")";
+    try (PreparedStatement delete = connection.prepareStatement(sql)) {
+      delete.setLong(1, token);
+      bindIds(delete, 2, ids);
+      return delete.executeUpdate();
+    }
+  }
+
+  /** Gives jobs back, due now, without counting the attempt. */
+  public int release(Connection connection, long token, List<Long> ids) throws SQLException {
+    String sql =
+        "UPDATE "
+            + job
+            + " SET run_at = "
+            + now
+            + ", lease_until = NULL, lease_token = NULL, attempts = attempts - 1 WHERE lease_token = ? AND id IN ("
+            + marks(ids.size())
+            + ")";
+    try (PreparedStatement update = connection.prepareStatement(sql)) {
+      update.setLong(1, token);
+      bindIds(update, 2, ids);
+      return update.executeUpdate();
+    }
+  }
+
+  /** Reschedules one job; parameters: delay, attempt refund, error, id, token. */
+  public String retry() {
+    return "UPDATE "
+        + job
+        + " SET run_at = "
+        + now
+        + " + ?, lease_until = NULL, lease_token = NULL,"
+        + " attempts = attempts - ?, last_error = ? WHERE id = ? AND lease_token = ?";
+  }
+
+  /** Copies a leased job into the dead letters; parameters: reason, error, id, token. */
+  public String bury() {
+    return "INSERT INTO "
+        + deadLetter
+        + " ("
+        + ROW_COLUMNS
+        + ", died_at, attempts, reason, error) SELECT "
+        + ROW_COLUMNS
+        + ", "
+        + now
+        + ", attempts, ?, ? FROM "
+        + job
+        + " WHERE id = ? AND lease_token = ?";
+  }
+
+  /** Deletes one job by id and token. */
+  public String deleteLeased() {
+    return "DELETE FROM " + job + " WHERE id = ? AND lease_token = ?";
+  }
+
+  /** Locks one job row if it still carries the token. */
+  public String lockLeased() {
+    return "SELECT id FROM " + job + " WHERE id = ? AND lease_token = ? FOR UPDATE";
+  }
+
+  static String marks(int count) {
+    return String.join(", ", Collections.nCopies(count, "?"));
+  }
+
+  static void bindIds(PreparedStatement statement, int first, List<Long> ids) throws SQLException {
+    for (int i = 0; i < ids.size(); i++) {
+      statement.setLong(first + i, ids.get(i));
+    }
+  }
+
+  static List<ClaimedRow> readClaimed(ResultSet rows, long token, int attemptOffset)
+      throws SQLException {
+    List<ClaimedRow> claimed = new ArrayList<>();
+    while (rows.next()) {
+      claimed.add(
+          new ClaimedRow(
+              rows.getLong(1),
+              rows.getString(2),
+              rows.getString(3),
+              rows.getString(4),
+              rows.getString(5),
+              rows.getLong(6),
+              rows.getInt(7) + attemptOffset,
+              token));
+    }
+    return claimed;
+  }
+}

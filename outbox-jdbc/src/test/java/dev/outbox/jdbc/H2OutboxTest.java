@@ -1,0 +1,47 @@
+package dev.outbox.jdbc;
+
+import dev.outbox.jdbc.testing.TestDatabase;
+import org.junit.jupiter.api.Nested;
+
+/** The outbox contract on H2. */
+class H2OutboxTest {
+  @Nested
+  class Enqueue extends EnqueueContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
+
+  @Nested
+  class Drain extends DrainContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
+
+  @Nested
+  class DeadLetters extends DeadLetterContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
+
+  @Nested
+  class Ordering extends OrderingContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
+
+  @Nested
+  class TransactionalHandlers extends TransactionalHandlerContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.outbox.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.outbox.drain.Drainer;
+import dev.outbox.drain.Outcome;
+import dev.outbox.job.EnqueueOptions;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Guarantee 7: one at a time per ordering key, in enqueue order; a dead head lets the rest go. */
+public abstract class OrderingContract extends OutboxTestBase {
+
+  @Test
+  void jobsOfOneOrderingKeyRunOneAtATimeInEnqueueOrderAcrossDrainers() throws Exception {
+    int keys = 4;
+    int steps = 25;
+    try (Connection tx = dataSource.getConnection()) {
+      tx.setAutoCommit(false);
+      for (int seq = 0; seq < steps; seq++) {
+        for (int k = 0; k < keys; k++) {
+          outbox.enqueue(
+              tx,
+              new TestJob.Step("key" + k, seq),
+              EnqueueOptions.defaults().withOrderingKey("key" + k));
+        }
+      }
+      outbox.enqueue(tx, new TestJob.Greet("unordered"));
+      tx.commit();
+    }
+    Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+    Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    AtomicInteger overlaps = new AtomicInteger();
+    ExecutorService threads = Executors.newFixedThreadPool(3);
+    List<Future<?>> loops = new ArrayList<>();
+    for (int d = 0; d < 3; d++) {
+      Drainer<TestJob> drainer =
+          drainer()
+              .batchSize(10)
+              .handler(
+                  job -> {
+                    if (job.payload() instanceof TestJob.Step step) {
+                      AtomicInteger running =
+                          inFlight.computeIfAbsent(step.key(), k -> new AtomicInteger());
+                      if (running.incrementAndGet() > 1) {
+                        overlaps.incrementAndGet();
+                      }
+                      seen.computeIfAbsent(
+                              step.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+                          .add(step.seq());
+                      Thread.sleep(1);
+                      running.decrementAndGet();
+                    }
+                    return Outcome.done();
+                  })
+              .build();
+      loops.add(
+          threads.submit(
+              () -> {
+                int idle = 0;
+                while (idle < 20) {
+                  idle = drainer.drainOnce().claimed() == 0 ? idle + 1 : 0;
+                  Thread.sleep(idle == 0 ? 0 : 20);
+                }
+                return null;
+              }));
+    }
+    for (Future<?> loop : loops) {
+      loop.get(2, TimeUnit.MINUTES);
+    }
+    threads.shutdown();
+    assertEquals(0, overlaps.get(), "two jobs of one key ran at once");
+    List<Integer> expected = java.util.stream.IntStream.range(0, steps).boxed().toList();
+    for (int k = 0; k < keys; k++) {
+      assertEquals(expected, seen.get("key" + k), "order of key" + k);
+    }
+    assertEquals(0, count(jobTable));
+  }
+
+  @Test
+  void whenTheHeadOfAKeyDiesTheRestOfThatKeyContinues() throws Exception {
+    var ordered = EnqueueOptions.defaults().withOrderingKey("cart-1");
+    long head = enqueueCommitted(ordered, new TestJob.Boom("poison")).get(0);
+    enqueueCommitted(ordered, new TestJob.Step("cart-1", 1), new TestJob.Step("cart-1", 2));
+    List<Object> handled = Collections.synchronizedList(new ArrayList<>());
+    Drainer<TestJob> drainer =
+        drainer()
+            .maxAttempts(2)
+            .handler(
+                job -> {
+                  if (job.payload() instanceof TestJob.Boom) {
+                    throw new IllegalStateException("poison");
+                  }
+                  handled.add(job.payload());
+                  return Outcome.done();
+                })
+            .build();
+    assertEquals(1, drainer.drainOnce().claimed(), "only the head is claimable");
+    assertEquals(0, drainer.drainOnce().claimed(), "the head is retrying: the key waits");
+    makeAllDue();
+    assertEquals(1, drainer.drainOnce().deadLettered());
+    drainer.drainOnce();
+    drainer.drainOnce();
+    assertEquals(List.of(new TestJob.Step("cart-1", 1), new TestJob.Step("cart-1", 2)), handled);
+    assertTrue(outbox.deadLetters().find(head).isDefined());
+  }
+}

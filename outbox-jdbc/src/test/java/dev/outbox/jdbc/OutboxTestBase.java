@@ -1,0 +1,139 @@
+package dev.outbox.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.drain.Backoff;
+import dev.outbox.drain.DrainerBuilder;
+import dev.outbox.jdbc.testing.TestDatabase;
+import dev.outbox.job.EnqueueOptions;
+import dev.outbox.job.EnqueueResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** Fresh tables on a real database for every test; helpers that read the tables directly. */
+public abstract class OutboxTestBase {
+  protected HikariDataSource dataSource;
+  protected JdbcOutbox<TestJob> outbox;
+  protected String jobTable;
+  protected String deadLetterTable;
+  protected String effectTable;
+
+  /** The database this test class runs on. */
+  protected abstract TestDatabase database();
+
+  @BeforeEach
+  void createTables() throws SQLException {
+    dataSource = database().open(24);
+    String prefix = TestDatabase.uniquePrefix();
+    jobTable = prefix + "_job";
+    deadLetterTable = prefix + "_dead";
+    effectTable = prefix + "_effect";
+    outbox =
+        JdbcOutbox.builder(dataSource, TestJob.class)
+            .jobTable(jobTable)
+            .deadLetterTable(deadLetterTable)
+            .build();
+    outbox.createSchemaIfMissing();
+    execute("CREATE TABLE " + effectTable + " (id BIGINT PRIMARY KEY, note VARCHAR(100))");
+  }
+
+  @AfterEach
+  void dropTables() {
+    if (dataSource != null) {
+      TestDatabase.drop(dataSource, jobTable, deadLetterTable, effectTable);
+      dataSource.close();
+    }
+  }
+
+  /** A drainer with test-friendly settings: long lease, 1-minute fixed backoff. */
+  protected DrainerBuilder<TestJob> drainer() {
+    return outbox
+        .drainer()
+        .lease(Duration.ofMinutes(1))
+        .backoff(Backoff.fixed(Duration.ofMinutes(1)))
+        .concurrency(8);
+  }
+
+  /** Enqueues the jobs in one committed transaction and returns their ids. */
+  protected List<Long> enqueueCommitted(TestJob... jobs) throws SQLException {
+    return enqueueCommitted(EnqueueOptions.defaults(), jobs);
+  }
+
+  protected List<Long> enqueueCommitted(EnqueueOptions options, TestJob... jobs)
+      throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (Connection tx = dataSource.getConnection()) {
+      tx.setAutoCommit(false);
+      for (TestJob job : jobs) {
+        EnqueueResult result = outbox.enqueue(tx, job, options);
+        if (result instanceof EnqueueResult.Stored stored) {
+          ids.add(stored.id());
+        }
+      }
+      tx.commit();
+    }
+    return ids;
+  }
+
+  protected void execute(String sql) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  protected long count(String table) throws SQLException {
+    return queryLong("SELECT COUNT(*) FROM " + table);
+  }
+
+  protected long queryLong(String sql, Object... params) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        statement.setObject(i + 1, params[i]);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getLong(1) : -1;
+      }
+    }
+  }
+
+  /** The attempts column of a job, or -1 if it is gone. */
+  protected long attempts(long id) throws SQLException {
+    return queryLong("SELECT attempts FROM " + jobTable + " WHERE id = ?", id);
+  }
+
+  /** Makes every pending job due now, as if its backoff had elapsed. */
+  protected void makeAllDue() throws SQLException {
+    execute("UPDATE " + jobTable + " SET run_at = 0 WHERE lease_token IS NULL");
+  }
+
+  /** Fails unless {@code text} contains every one of {@code parts}. */
+  protected static void assertContains(String text, String... parts) {
+    for (String part : parts) {
+      org.junit.jupiter.api.Assertions.assertTrue(
+          text != null && text.contains(part), "expected '" + part + "' in: " + text);
+    }
+  }
+
+  /** Inserts a raw row as a broken producer or a hand edit would. */
+  protected void insertRaw(String kind, String payload) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO "
+                    + jobTable
+                    + " (kind, payload, created_at, run_at, attempts) VALUES (?, ?, 0, 0, 0)")) {
+      insert.setString(1, kind);
+      insert.setString(2, payload);
+      insert.executeUpdate();
+    }
+  }
+}
