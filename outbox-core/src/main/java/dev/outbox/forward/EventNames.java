@@ -1,0 +1,106 @@
+package dev.outbox.forward;
+
+import io.vavr.control.Option;
+
+/**
+ * Event names and ids derived from job kinds, and Inngest's rules on names.
+ *
+ * <p>The default name of a kind: a kind containing {@code /} is already an event name (change
+ * events such as {@code db/users.created}) and is kept as it is; any other kind gets the prefix and
+ * is turned into lowercase words joined by dashes. Word boundaries are an upper-case letter after a
+ * lower-case letter or a digit, the last capital of an acronym followed by a lower-case letter, and
+ * {@code _}, {@code -} or a space; dots and colons are kept. So {@code SendWelcomeEmail} becomes
+ * {@code send-welcome-email}, {@code HTTPRequestSent} becomes {@code http-request-sent}, {@code
+ * invoice_paid} becomes {@code invoice-paid} and {@code User.Created} becomes {@code user.created}.
+ */
+final class EventNames {
+  /** Inngest's longest event name. */
+  static final int MAX_NAME_LENGTH = 256;
+
+  /** Names Inngest keeps for its own events. */
+  static final String RESERVED_PREFIX = "inngest/";
+
+  private EventNames() {}
+
+  /** The name a job of this kind is sent under when no name was mapped for it. */
+  static String defaultName(String prefix, String kind) {
+    return kind.indexOf('/') >= 0 ? kind : prefix + dashed(kind);
+  }
+
+  /** The kind as lowercase words joined by dashes (see the class comment). */
+  static String dashed(String kind) {
+    StringBuilder name = new StringBuilder(kind.length() + 8);
+    for (int i = 0; i < kind.length(); i++) {
+      char c = kind.charAt(i);
+      if (c == '_' || c == '-' || c == ' ') {
+        dash(name);
+      } else {
+        if (Character.isUpperCase(c) && startsWord(kind, i)) {
+          dash(name);
+        }
+        name.append(Character.toLowerCase(c));
+      }
+    }
+    return name.toString();
+  }
+
+  /**
+   * The event's deduplication id: the name with every character other than letters, digits, {@code
+   * .}, {@code _} and {@code -} turned into {@code -}, then {@code -} and the job's id. Job ids are
+   * unique per job table and the name carries the application's prefix, so the id is unique across
+   * the applications that share an Inngest environment.
+   */
+  static String eventId(String name, long jobId) {
+    StringBuilder id = new StringBuilder(name.length() + 21);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean plain = c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-');
+      id.append(plain ? c : '-');
+    }
+    return id.append('-').append(jobId).toString();
+  }
+
+  /** What is wrong with a name by Inngest's rules, or nothing. */
+  static Option<String> problemWith(String name) {
+    if (name == null || name.isEmpty()) {
+      return Option.some("the event name is empty; Inngest requires a name");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      return Option.some(
+          "the event name '"
+              + name.substring(0, 40)
+              + "…' has "
+              + name.length()
+              + " characters; Inngest allows at most "
+              + MAX_NAME_LENGTH);
+    }
+    if (name.startsWith(RESERVED_PREFIX)) {
+      return Option.some(
+          "the event name '"
+              + name
+              + "' starts with '"
+              + RESERVED_PREFIX
+              + "', which Inngest reserves for its own events");
+    }
+    return Option.none();
+  }
+
+  private static boolean startsWord(String kind, int i) {
+    if (i == 0) {
+      return false;
+    }
+    char before = kind.charAt(i - 1);
+    if (Character.isLowerCase(before) || Character.isDigit(before)) {
+      return true;
+    }
+    boolean acronymEnds = i + 1 < kind.length() && Character.isLowerCase(kind.charAt(i + 1));
+    return Character.isUpperCase(before) && acronymEnds;
+  }
+
+  private static void dash(StringBuilder name) {
+    int length = name.length();
+    if (length > 0 && name.charAt(length - 1) != '-' && name.charAt(length - 1) != '.') {
+      name.append('-');
+    }
+  }
+}
