@@ -220,13 +220,16 @@ public final class Drainer<J> implements AutoCloseable {
     return settings.batchHandler;
   }
 
+  // Settings per leaf type are keyed by its declared kind; a prefix leaf's rows carry longer kinds.
   TransactionalHandler<J> transactionalHandlerFor(String kind) {
-    TransactionalHandler<J> handler = settings.transactionalByKind.get(kind);
+    String declared = settings.codec.declaredKind(kind).getOrElse(kind);
+    TransactionalHandler<J> handler = settings.transactionalByKind.get(declared);
     return handler != null ? handler : settings.transactionalDefault;
   }
 
   Backoff backoffFor(String kind) {
-    return settings.backoffByKind.getOrDefault(kind, settings.backoff);
+    String declared = settings.codec.declaredKind(kind).getOrElse(kind);
+    return settings.backoffByKind.getOrDefault(declared, settings.backoff);
   }
 
   boolean isNonRetryable(Throwable error) {

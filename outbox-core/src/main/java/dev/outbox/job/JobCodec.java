@@ -5,21 +5,18 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import dev.outbox.OutboxException;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Turns the leaves of a sealed job hierarchy into stored rows (kind + JSON payload) and back.
@@ -29,6 +26,10 @@ import java.util.regex.Pattern;
  * is checked to be readable and writable by Jackson. Only those leaves can ever be instantiated
  * from a row: the row's kind selects the class, the payload never does.
  *
+ * <p>A leaf declared with {@code @JobKind(value = "db/", prefix = true)} receives every kind that
+ * starts with its prefix and that no leaf names exactly; with several matching prefixes the longest
+ * wins. See {@link JobKind}.
+ *
  * <p>Thread-safe and immutable.
  *
  * @param <J> the sealed job root
@@ -37,27 +38,29 @@ public final class JobCodec<J> {
   /** The longest kind name the schema stores. */
   public static final int MAX_KIND_LENGTH = 200;
 
-  private static final Pattern KIND =
-      Pattern.compile("[A-Za-z0-9._/:-]{1," + MAX_KIND_LENGTH + "}");
-
   private final Class<J> root;
   private final Map<String, Leaf> byKind;
   private final Map<Class<?>, Leaf> byClass;
-
-  private record Leaf(String kind, Class<?> type, ObjectReader reader, ObjectWriter writer) {}
+  private final List<Leaf> prefixLeaves;
 
   private JobCodec(Class<J> root, Map<String, Leaf> byKind, Map<Class<?>, Leaf> byClass) {
     this.root = root;
     this.byKind = byKind;
     this.byClass = byClass;
+    this.prefixLeaves =
+        byKind.values().stream()
+            .filter(Leaf::isPrefix)
+            .sorted(Comparator.comparingInt((Leaf leaf) -> leaf.kind().length()).reversed())
+            .toList();
   }
 
   /**
    * Builds a codec with the library's default {@link ObjectMapper}: unknown properties are ignored
    * (so a newer producer can add a field), a missing primitive is an error.
    *
-   * @throws OutboxException.Misconfigured if the root is not sealed, two leaves share a kind, a
-   *     kind is not a valid name, or a leaf cannot be read or written by Jackson
+   * @throws OutboxException.Misconfigured if the root is not sealed, two leaves share a kind or a
+   *     prefix, a kind is not a valid name, a prefix leaf has no {@code String kind} component, or
+   *     a leaf cannot be read or written by Jackson
    */
   public static <J> JobCodec<J> of(Class<J> root) {
     return of(root, defaultMapper());
@@ -86,7 +89,7 @@ public final class JobCodec<J> {
     Map<String, Leaf> byKind = new LinkedHashMap<>();
     Map<Class<?>, Leaf> byClass = new LinkedHashMap<>();
     for (Class<?> type : leavesOf(root)) {
-      Leaf leaf = leaf(own, type);
+      Leaf leaf = Leaf.of(own, type);
       Leaf clash = byKind.putIfAbsent(leaf.kind(), leaf);
       if (clash != null) {
         throw new OutboxException.Misconfigured(
@@ -117,19 +120,32 @@ public final class JobCodec<J> {
     return root;
   }
 
-  /** Every kind this codec can parse, in declaration order. */
+  /**
+   * Every kind the leaves were declared with, in declaration order; a prefix leaf is listed by its
+   * prefix (and parses every kind that starts with it).
+   */
   public Set<String> kinds() {
     return byKind.keySet();
   }
 
-  /** The kind of a leaf type, if it is one of the root's leaves. */
+  /**
+   * The declared kind of a leaf type (a prefix leaf's prefix), if it is one of the root's leaves.
+   */
   public Option<String> kindOf(Class<?> type) {
     return Option.of(byClass.get(type)).map(Leaf::kind);
   }
 
-  /** The leaf type of a kind, if this codec knows it. */
+  /** The leaf type that rows of this kind become, if this codec knows the kind. */
   public Option<Class<? extends J>> typeOf(String kind) {
-    return Option.of(byKind.get(kind)).map(leaf -> leaf.type().asSubclass(root));
+    return Option.of(leafFor(kind)).map(leaf -> leaf.type().asSubclass(root));
+  }
+
+  /**
+   * The declared kind of the leaf that rows of this kind become: the kind itself for an exact leaf,
+   * the prefix for a prefix leaf. Settings made per leaf type are keyed by it.
+   */
+  public Option<String> declaredKind(String kind) {
+    return Option.of(leafFor(kind)).map(Leaf::kind);
   }
 
   /**
@@ -151,13 +167,29 @@ public final class JobCodec<J> {
               + byClass.keySet().stream().map(Class::getSimpleName).toList(),
           null);
     }
+    String kind = leaf.kindOf(job);
+    Leaf owner = leafFor(kind);
+    if (owner != leaf) {
+      throw new OutboxException.EnqueueRefused(
+          kind,
+          "the kind '"
+              + kind
+              + "' of this "
+              + leaf.type().getSimpleName()
+              + " belongs to "
+              + owner.type().getSimpleName()
+              + ", so the stored row would come back as that type; enqueue a "
+              + owner.type().getSimpleName()
+              + " instead. Nothing was written.",
+          null);
+    }
     try {
-      return new Encoded(leaf.kind(), leaf.writer().writeValueAsString(job));
+      return new Encoded(kind, leaf.write(job));
     } catch (JsonProcessingException | RuntimeException e) {
       throw new OutboxException.EnqueueRefused(
-          leaf.kind(),
+          kind,
           "the payload of kind '"
-              + leaf.kind()
+              + kind
               + "' could not be serialized to JSON ("
               + e.getMessage()
               + "); make every component of "
@@ -176,7 +208,7 @@ public final class JobCodec<J> {
    * constructor that rejects the values, is returned as a {@link ParseError}.
    */
   public Either<ParseError, J> parse(String kind, String payload) {
-    Leaf leaf = kind == null ? null : byKind.get(kind);
+    Leaf leaf = kind == null ? null : leafFor(kind);
     if (leaf == null) {
       return Either.left(new ParseError.UnknownKind(String.valueOf(kind), byKind.keySet()));
     }
@@ -184,7 +216,7 @@ public final class JobCodec<J> {
       return Either.left(new ParseError.WrongShape(kind, "$", "payload is SQL NULL"));
     }
     try {
-      Object value = leaf.reader().readValue(payload);
+      Object value = leaf.read(kind, payload);
       if (value == null) {
         return Either.left(new ParseError.WrongShape(kind, "$", "payload is JSON null"));
       }
@@ -236,54 +268,18 @@ public final class JobCodec<J> {
     return leaves;
   }
 
-  private static Leaf leaf(ObjectMapper mapper, Class<?> type) {
-    String kind = kindName(type);
-    probeReadable(mapper, type, kind);
-    if (!mapper.canSerialize(type)) {
-      throw new OutboxException.Misconfigured(
-          type.getName() + " (kind '" + kind + "') cannot be serialized by Jackson");
+  /** Exact kinds first, then the longest matching prefix; null if no leaf takes the kind. */
+  private Leaf leafFor(String kind) {
+    Leaf exact = byKind.get(kind);
+    if (exact != null) {
+      return exact;
     }
-    ObjectReader reader =
-        mapper.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    return new Leaf(kind, type, reader, mapper.writerFor(type));
-  }
-
-  private static String kindName(Class<?> type) {
-    JobKind annotation = type.getAnnotation(JobKind.class);
-    String kind = annotation == null ? type.getSimpleName() : annotation.value();
-    if (!KIND.matcher(kind).matches()) {
-      throw new OutboxException.Misconfigured(
-          "the kind '"
-              + kind
-              + "' of "
-              + type.getName()
-              + " is not a valid kind name: use 1 to "
-              + MAX_KIND_LENGTH
-              + " letters, digits or . _ - / :");
+    for (Leaf leaf : prefixLeaves) {
+      if (leaf.accepts(kind)) {
+        return leaf;
+      }
     }
-    return kind;
-  }
-
-  /**
-   * Reads an empty object as the leaf: a definition problem (no usable constructor, a property type
-   * Jackson cannot handle) shows up as {@link InvalidDefinitionException}, while data problems (a
-   * missing value) are expected and fine here.
-   */
-  private static void probeReadable(ObjectMapper mapper, Class<?> type, String kind) {
-    try {
-      mapper.readerFor(type).readValue("{}");
-    } catch (InvalidDefinitionException e) {
-      throw new OutboxException.Misconfigured(
-          type.getName()
-              + " (kind '"
-              + kind
-              + "') cannot be deserialized by Jackson: "
-              + e.getOriginalMessage()
-              + "; declare the job as a record, or give it a @JsonCreator constructor",
-          e);
-    } catch (Exception | StackOverflowError dataProblemIsFine) {
-      // A record that rejects an empty object is still readable.
-    }
+    return null;
   }
 
   private static void refuseDefaultTyping(ObjectMapper mapper) {
