@@ -40,6 +40,7 @@ public final class Drainer<J> implements AutoCloseable {
   private final Object wakeLock = new Object();
   private final AtomicReference<DrainReport> totals = new AtomicReference<>(DrainReport.EMPTY);
   private final AtomicReference<Thread> loop = new AtomicReference<>();
+  private volatile AutoCloseable subscription = () -> {};
   private volatile boolean stopping;
   private volatile long hardDeadlineNanos = Long.MAX_VALUE;
   private boolean woken;
@@ -91,6 +92,9 @@ public final class Drainer<J> implements AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("could not check the tables at start", e);
     }
+    if (settings.listen) {
+      subscription = store.subscribe(settings.name, this::wake);
+    }
     thread.start();
   }
 
@@ -135,8 +139,17 @@ public final class Drainer<J> implements AutoCloseable {
       clean = false;
     } finally {
       handlerPool.shutdownNow();
+      closeSubscription();
     }
     return clean;
+  }
+
+  private void closeSubscription() {
+    try {
+      subscription.close();
+    } catch (Exception e) {
+      log.debug("closing the new-job subscription failed", e);
+    }
   }
 
   private void drainLoop() {

@@ -59,6 +59,7 @@ public final class DrainerBuilder<J> {
   BatchHandler<J> batchHandler;
   TransactionalHandler<J> transactionalDefault;
   final Map<String, TransactionalHandler<J>> transactionalByKind = new LinkedHashMap<>();
+  boolean listen = true;
   boolean leaveUnknownKindsPending;
   Duration unknownKindRecheck = Duration.ofMinutes(1);
 
@@ -177,6 +178,15 @@ public final class DrainerBuilder<J> {
   public DrainerBuilder<J> leaveUnknownKindsPending(Duration recheck) {
     this.leaveUnknownKindsPending = true;
     this.unknownKindRecheck = Objects.requireNonNull(recheck, "recheck");
+    return this;
+  }
+
+  /**
+   * Whether a started drainer listens for new jobs where the database can push them (PostgreSQL
+   * LISTEN/NOTIFY; one extra connection held while started). Polling runs regardless. Default true.
+   */
+  public DrainerBuilder<J> listen(boolean listen) {
+    this.listen = listen;
     return this;
   }
 

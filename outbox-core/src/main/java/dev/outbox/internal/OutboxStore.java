@@ -43,6 +43,15 @@ public interface OutboxStore {
   List<String> startupWarnings();
 
   /**
+   * Calls {@code onNewJobs} soon after a transaction that enqueued jobs commits, where the database
+   * can push that (PostgreSQL's LISTEN/NOTIFY). Polling stays the guarantee; this only shortens the
+   * wait. Closing the returned handle stops it.
+   */
+  default AutoCloseable subscribe(String name, Runnable onNewJobs) {
+    return () -> {};
+  }
+
+  /**
    * A job to run again later.
    *
    * @param countsAttempt false for a "not yet" that must not use up an attempt

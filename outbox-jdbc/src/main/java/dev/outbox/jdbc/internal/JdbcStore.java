@@ -175,7 +175,12 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public List<String> startupWarnings() {
-    return List.of();
+    return transactions.autoCommit("checking " + sql.jobTable(), sql::warnings);
+  }
+
+  @Override
+  public AutoCloseable subscribe(String name, Runnable onNewJobs) {
+    return sql.subscribe(transactions.dataSource(), name, onNewJobs);
   }
 
   /** Carries a handler's failure out of the transaction so that it rolls back. */

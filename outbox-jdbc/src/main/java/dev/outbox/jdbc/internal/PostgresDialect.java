@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.List;
+import javax.sql.DataSource;
 
 /** PostgreSQL: the claim is one {@code UPDATE … RETURNING} over a SKIP LOCKED sub-select. */
 final class PostgresDialect extends SqlDialect {
@@ -32,6 +33,43 @@ final class PostgresDialect extends SqlDialect {
   @Override
   String onIdempotencyConflict() {
     return " ON CONFLICT (idempotency_key) DO NOTHING";
+  }
+
+  @Override
+  public AutoCloseable subscribe(DataSource dataSource, String name, Runnable onNewJobs) {
+    return new PostgresListener(dataSource, job, name, onNewJobs);
+  }
+
+  @Override
+  public List<String> warnings(Connection connection) throws SQLException {
+    String sql =
+        "SELECT current_setting('autovacuum'), current_setting('track_counts'),"
+            + " (SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = to_regclass(?))";
+    try (PreparedStatement settings = connection.prepareStatement(sql)) {
+      settings.setString(1, job);
+      try (ResultSet row = settings.executeQuery()) {
+        row.next();
+        boolean serverOff = "off".equals(row.getString(1)) || "off".equals(row.getString(2));
+        String options = row.getString(3);
+        boolean tableOff = options != null && options.contains("autovacuum_enabled=false");
+        return serverOff || tableOff ? List.of(autovacuumWarning(serverOff)) : List.of();
+      }
+    }
+  }
+
+  private String autovacuumWarning(boolean serverOff) {
+    String where =
+        serverOff ? "on this server (autovacuum or track_counts is off)" : "for the table " + job;
+    return "autovacuum will not reach the job table "
+        + job
+        + " "
+        + where
+        + ". Every job leaves dead rows"
+        + " behind (claim, completion); without vacuum they pile up and the claim query wades through"
+        + " them, slowing down many times at depth. Fix: ALTER SYSTEM SET autovacuum = on; SELECT"
+        + " pg_reload_conf(); (the table's own autovacuum settings then apply), or run VACUUM "
+        + job
+        + " regularly.";
   }
 
   @Override

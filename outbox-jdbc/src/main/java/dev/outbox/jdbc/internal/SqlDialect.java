@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import javax.sql.DataSource;
 
 /**
  * The SQL of one dialect for one pair of tables. Statements are built once; table names were
@@ -81,6 +82,16 @@ public abstract class SqlDialect {
   /** What follows the insert so that a duplicate idempotency key stores nothing; "" if none. */
   String onIdempotencyConflict() {
     return "";
+  }
+
+  /** Starts pushing new-job signals where the database can (see OutboxStore#subscribe). */
+  public AutoCloseable subscribe(DataSource dataSource, String name, Runnable onNewJobs) {
+    return () -> {};
+  }
+
+  /** What an operator should know about the tables on this database; empty if all is well. */
+  public List<String> warnings(Connection connection) throws SQLException {
+    return List.of();
   }
 
   /** Whether the claim's transaction should run at READ COMMITTED. */

@@ -1,0 +1,80 @@
+package dev.outbox.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds one connection that LISTENs on the job table's channel and calls back when a transaction
+ * that inserted jobs commits (the table's trigger sends the NOTIFY). Reconnects by itself; the
+ * drainer's polling covers any gap. Internal.
+ */
+final class PostgresListener implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
+  private static final int WAIT_MILLIS = 500;
+
+  private final DataSource dataSource;
+  private final String channel;
+  private final Runnable onNotify;
+  private final Thread thread;
+  private volatile boolean closed;
+
+  PostgresListener(DataSource dataSource, String channel, String name, Runnable onNotify) {
+    this.dataSource = dataSource;
+    this.channel = channel;
+    this.onNotify = onNotify;
+    this.thread = new Thread(this::listen, name + "-listen");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void listen() {
+    int failures = 0;
+    while (!closed) {
+      try (Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(true);
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("LISTEN \"" + channel + "\"");
+        }
+        failures = 0;
+        onNotify.run(); // catch up with anything committed while not listening
+        PGConnection notifications = connection.unwrap(PGConnection.class);
+        while (!closed) {
+          PGNotification[] received = notifications.getNotifications(WAIT_MILLIS);
+          if (received != null && received.length > 0) {
+            onNotify.run();
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        failures++;
+        if (!closed) {
+          log.warn(
+              "listening for new jobs on '{}' failed ({} in a row); polling continues: {}",
+              channel,
+              failures,
+              e.toString());
+          sleep(Math.min(30_000L, 500L << Math.min(failures, 6)));
+        }
+      }
+    }
+  }
+
+  private void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      closed = true;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    closed = true;
+    thread.join(WAIT_MILLIS * 4L);
+  }
+}
