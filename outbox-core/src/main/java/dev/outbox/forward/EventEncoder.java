@@ -42,8 +42,13 @@ final class EventEncoder<J> {
 
   /** The name jobs of this kind are sent under. */
   String nameOf(String kind) {
-    String mapped = nameByKind.get(kind);
+    String mapped = nameByKind.get(declared(kind));
     return mapped != null ? mapped : EventNames.defaultName(namePrefix, kind);
+  }
+
+  /** Mappings are made per leaf type, so keyed by its declared kind (a prefix leaf's prefix). */
+  private String declared(String kind) {
+    return codec.declaredKind(kind).getOrElse(kind);
   }
 
   /**
@@ -79,7 +84,7 @@ final class EventEncoder<J> {
   }
 
   private String dataOf(Job<J> job) {
-    Function<Object, ?> mapping = dataByKind.get(job.kind());
+    Function<Object, ?> mapping = dataByKind.get(declared(job.kind()));
     if (mapping == null) {
       return codec.encode(job.payload()).payload();
     }

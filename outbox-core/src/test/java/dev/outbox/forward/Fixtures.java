@@ -23,7 +23,13 @@ final class Fixtures {
   static final JobCodec<ShopJob> CODEC = JobCodec.of(ShopJob.class);
 
   sealed interface ShopJob
-      permits SendWelcomeEmail, ChargeCard, UserCreated, Attachment, Reserved, Nameless {}
+      permits SendWelcomeEmail,
+          ChargeCard,
+          UserCreated,
+          EntityChanged,
+          Attachment,
+          Reserved,
+          Nameless {}
 
   record SendWelcomeEmail(long userId, String email) implements ShopJob {}
 
@@ -31,6 +37,10 @@ final class Fixtures {
 
   @JobKind("db/users.created")
   record UserCreated(long id, String name) implements ShopJob {}
+
+  /** A family of change events: the leaf receives every kind starting with {@code db/}. */
+  @JobKind(value = "db/", prefix = true)
+  record EntityChanged(String kind, String table, long rowId) implements ShopJob {}
 
   record Attachment(String content) implements ShopJob {}
 
@@ -55,7 +65,7 @@ final class Fixtures {
 
   /** A first-attempt job with id {@code id}, created {@code id} ms after {@link #EPOCH}. */
   static Job<ShopJob> job(long id, ShopJob payload) {
-    String kind = CODEC.kindOf(payload.getClass()).get();
+    String kind = CODEC.encode(payload).kind();
     return new Job<>(id, kind, payload, 1, EPOCH.plusMillis(id), Option.none(), Option.none());
   }
 

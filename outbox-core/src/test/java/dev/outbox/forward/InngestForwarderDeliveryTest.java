@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outbox.drain.Outcome;
 import dev.outbox.forward.Fixtures.ChargeCard;
+import dev.outbox.forward.Fixtures.EntityChanged;
 import dev.outbox.forward.Fixtures.SendWelcomeEmail;
 import dev.outbox.forward.Fixtures.ShopJob;
 import dev.outbox.forward.Fixtures.UserCreated;
@@ -71,6 +72,25 @@ class InngestForwarderDeliveryTest {
     ReceivedEvent event = server.events().get(0);
     assertEquals("db/users.created", event.name());
     assertEquals(Option.some("db-users.created-5"), event.id());
+  }
+
+  @Test
+  void aFamilyOfChangeEventKindsKeepsEachKindAsItsNameAndSharesTheDataMapping() throws Exception {
+    InngestForwarder<ShopJob> forwarder =
+        forwarderTo(server)
+            .eventData(EntityChanged.class, change -> Map.of("id", change.rowId()))
+            .build();
+
+    forwarder.handle(
+        List.of(
+            job(1, new EntityChanged("db/orders.deleted", "orders", 17)),
+            job(2, new EntityChanged("db/users.updated", "users", 4))));
+
+    List<ReceivedEvent> events = server.events();
+    assertEquals("db/orders.deleted", events.get(0).name());
+    assertEquals("db/users.updated", events.get(1).name());
+    assertEquals(Option.some("db-users.updated-2"), events.get(1).id());
+    assertEquals(4, events.get(1).data().get("id").asLong());
   }
 
   @Test
