@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outbox.drain.Drainer;
 import dev.outbox.drain.Outcome;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,37 @@ public abstract class ResourceContract extends OutboxTestBase {
     var report = drainer.drainOnce();
     assertEquals(5, report.claimed());
     assertEquals(0, dataSource.getHikariPoolMXBean().getActiveConnections());
+  }
+
+  @Test
+  void noConnectionTransactionOrRowLockIsHeldWhileAnOrdinaryHandlerRuns() throws Exception {
+    long id = enqueueCommitted(new TestJob.Greet("probe")).get(0);
+    AtomicInteger activeDuringHandler = new AtomicInteger(-1);
+    AtomicBoolean rowWasFree = new AtomicBoolean();
+    Drainer<TestJob> drainer =
+        drainer()
+            .handler(
+                job -> {
+                  activeDuringHandler.set(dataSource.getHikariPoolMXBean().getActiveConnections());
+                  try (Connection probe = dataSource.getConnection()) {
+                    probe.setAutoCommit(false);
+                    try (PreparedStatement lock =
+                        probe.prepareStatement(
+                            "SELECT id FROM " + jobTable + " WHERE id = ? FOR UPDATE NOWAIT")) {
+                      lock.setLong(1, job.id());
+                      try (ResultSet row = lock.executeQuery()) {
+                        rowWasFree.set(row.next());
+                      }
+                    }
+                    probe.rollback();
+                  }
+                  return Outcome.done();
+                })
+            .build();
+    assertEquals(1, drainer.drainOnce().succeeded());
+    assertEquals(
+        0, activeDuringHandler.get(), "the drainer held a connection while the handler ran");
+    assertTrue(rowWasFree.get(), "the job row " + id + " was locked while its handler ran");
   }
 
   @Test
