@@ -23,4 +23,12 @@ public interface BatchHandler<J> {
    * @return the outcome of each job, keyed by {@link Job#id()}
    */
   Map<Long, Outcome> handle(List<Job<J>> jobs) throws Exception;
+
+  /**
+   * Handles the batch and counts what it did into {@code counts}, which the drainer adds to its
+   * report. The default ignores {@code counts} and calls {@link #handle(List)}.
+   */
+  default Map<Long, Outcome> handle(List<Job<J>> jobs, BatchCounts counts) throws Exception {
+    return handle(jobs);
+  }
 }

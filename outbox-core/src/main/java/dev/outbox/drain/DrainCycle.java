@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
@@ -41,6 +42,8 @@ final class DrainCycle<J> {
   private final List<Burial> burials = new ArrayList<>();
   private final List<Long> unfinished = new ArrayList<>();
   private final Map<Long, ClaimedRow> rows = new LinkedHashMap<>();
+  private final Map<String, Long> counted = new ConcurrentHashMap<>();
+  private final BatchCounts counts = (name, delta) -> counted.merge(name, delta, Long::sum);
   private int unparseable;
   private int fenced;
   private int committedInTx;
@@ -92,7 +95,8 @@ final class DrainCycle<J> {
       List<Job<J>> jobs, Map<Long, Future<?>> running, Map<Long, Outcome> outcomes) {
     BatchHandler<J> batch = drainer.batchHandler();
     if (batch != null) {
-      Future<Map<Long, Outcome>> all = drainer.handlerPool().submit(() -> safely(batch, jobs));
+      Future<Map<Long, Outcome>> all =
+          drainer.handlerPool().submit(() -> safely(batch, jobs, counts));
       Map<Long, Outcome> results = await(all, jobs.get(0).id());
       for (Job<J> job : jobs) {
         if (results == null) {
@@ -120,9 +124,10 @@ final class DrainCycle<J> {
     }
   }
 
-  private static <J> Map<Long, Outcome> safely(BatchHandler<J> handler, List<Job<J>> jobs) {
+  private static <J> Map<Long, Outcome> safely(
+      BatchHandler<J> handler, List<Job<J>> jobs, BatchCounts counts) {
     try {
-      Map<Long, Outcome> outcomes = handler.handle(jobs);
+      Map<Long, Outcome> outcomes = handler.handle(jobs, counts);
       return outcomes != null ? outcomes : Map.of();
     } catch (Exception | LinkageError | AssertionError e) {
       Map<Long, Outcome> failed = new LinkedHashMap<>();
@@ -248,7 +253,7 @@ final class DrainCycle<J> {
           fenced);
     }
     return new DrainReport(
-        claimed, succeeded, retried, snoozed, buried, unparseable, fenced, released);
+        claimed, succeeded, retried, snoozed, buried, unparseable, fenced, released, counted);
   }
 
   private int applied(int requested, IntSupplier write) {

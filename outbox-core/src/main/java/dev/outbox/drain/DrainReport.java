@@ -1,5 +1,9 @@
 package dev.outbox.drain;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * What one {@link Drainer#drainOnce()} did. Summed by {@link #plus(DrainReport)} for totals.
  *
@@ -12,6 +16,8 @@ package dev.outbox.drain;
  *     left pending for a rolling deploy)
  * @param fenced outcomes not applied because the lease had been lost to another drainer
  * @param released jobs given back unfinished at shutdown
+ * @param counts what a batch handler counted (for the Inngest forwarder: eventsSent, requests,
+ *     retries, splits, rejections, pauses), by name
  */
 public record DrainReport(
     int claimed,
@@ -21,10 +27,15 @@ public record DrainReport(
     int deadLettered,
     int unparseable,
     int fenced,
-    int released) {
+    int released,
+    Map<String, Long> counts) {
 
   /** Nothing claimed. */
-  public static final DrainReport EMPTY = new DrainReport(0, 0, 0, 0, 0, 0, 0, 0);
+  public static final DrainReport EMPTY = new DrainReport(0, 0, 0, 0, 0, 0, 0, 0, Map.of());
+
+  public DrainReport {
+    counts = Collections.unmodifiableMap(new TreeMap<>(counts));
+  }
 
   /** The sum of two reports. */
   public DrainReport plus(DrainReport other) {
@@ -36,6 +47,16 @@ public record DrainReport(
         deadLettered + other.deadLettered,
         unparseable + other.unparseable,
         fenced + other.fenced,
-        released + other.released);
+        released + other.released,
+        merged(counts, other.counts));
+  }
+
+  private static Map<String, Long> merged(Map<String, Long> one, Map<String, Long> other) {
+    if (other.isEmpty()) {
+      return one;
+    }
+    Map<String, Long> sum = new TreeMap<>(one);
+    other.forEach((name, count) -> sum.merge(name, count, Long::sum));
+    return sum;
   }
 }

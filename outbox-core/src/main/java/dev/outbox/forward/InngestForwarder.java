@@ -1,6 +1,7 @@
 package dev.outbox.forward;
 
 import dev.outbox.deadletter.DeadLetterReason;
+import dev.outbox.drain.BatchCounts;
 import dev.outbox.drain.BatchHandler;
 import dev.outbox.drain.Outcome;
 import dev.outbox.job.Job;
@@ -92,15 +93,37 @@ public final class InngestForwarder<J> implements BatchHandler<J> {
    */
   @Override
   public Map<Long, Outcome> handle(List<Job<J>> jobs) throws InterruptedException {
+    return handle(jobs, BatchCounts.NONE);
+  }
+
+  /**
+   * As {@link #handle(List)}, counting this batch's events sent, requests, retries, splits,
+   * rejections and pauses into {@code counts} (the drainer puts them in its report).
+   */
+  @Override
+  public Map<Long, Outcome> handle(List<Job<J>> jobs, BatchCounts counts)
+      throws InterruptedException {
     Objects.requireNonNull(jobs, "jobs");
+    Objects.requireNonNull(counts, "counts");
+    Counters batch = new Counters();
+    try {
+      return forward(jobs, batch);
+    } finally {
+      counters.add(batch);
+      batch.reportTo(counts);
+    }
+  }
+
+  private Map<Long, Outcome> forward(List<Job<J>> jobs, Counters batch)
+      throws InterruptedException {
     Duration pauseLeft = pauseLeft();
     if (!pauseLeft.isZero()) {
-      return waiting(jobs, pauseLeft);
+      return waiting(jobs, pauseLeft, batch);
     }
     Map<Long, Outcome> outcomes = new LinkedHashMap<>();
-    List<OutgoingEvent> events = encode(jobs, outcomes);
+    List<OutgoingEvent> events = encode(jobs, outcomes, batch);
     Delivery delivery =
-        new Delivery(client, counters, settings.loggedEndpoint(), settings.misconfigurationPause());
+        new Delivery(client, batch, settings.loggedEndpoint(), settings.misconfigurationPause());
     var requests = Batches.pack(events, settings.maxRequestBytes(), settings.maxEventsPerRequest());
     for (List<OutgoingEvent> request : requests) {
       delivery.send(request);
@@ -134,7 +157,8 @@ public final class InngestForwarder<J> implements BatchHandler<J> {
         + "]";
   }
 
-  private List<OutgoingEvent> encode(List<Job<J>> jobs, Map<Long, Outcome> outcomes) {
+  private List<OutgoingEvent> encode(
+      List<Job<J>> jobs, Map<Long, Outcome> outcomes, Counters batch) {
     List<OutgoingEvent> events = new ArrayList<>(jobs.size());
     for (Job<J> job : jobs) {
       Either<String, OutgoingEvent> event;
@@ -148,7 +172,7 @@ public final class InngestForwarder<J> implements BatchHandler<J> {
         events.add(event.get());
       } else {
         log.warn("job {} ({}): dead-lettered unsent: {}", job.id(), job.kind(), event.getLeft());
-        counters.rejections.increment();
+        batch.rejections.increment();
         outcomes.put(
             job.id(),
             Outcome.deadLetter(DeadLetterReason.REJECTED_BY_DESTINATION, event.getLeft()));
@@ -158,8 +182,8 @@ public final class InngestForwarder<J> implements BatchHandler<J> {
   }
 
   /** Every job back for when the pause ends, without a request and without using an attempt. */
-  private Map<Long, Outcome> waiting(List<Job<J>> jobs, Duration pauseLeft) {
-    counters.pauses.add(jobs.size());
+  private Map<Long, Outcome> waiting(List<Job<J>> jobs, Duration pauseLeft, Counters batch) {
+    batch.pauses.add(jobs.size());
     Map<Long, Outcome> waiting = new LinkedHashMap<>();
     jobs.forEach(job -> waiting.put(job.id(), Outcome.retryAfter(pauseLeft)));
     return waiting;

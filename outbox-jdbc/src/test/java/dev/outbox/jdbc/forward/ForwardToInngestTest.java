@@ -55,6 +55,8 @@ class ForwardToInngestTest extends OutboxTestBase {
 
     assertEquals(0, count(jobTable), "every job finished");
     assertEquals(0, count(deadLetterTable), "none given up");
+    assertTrue(drainer.totals().counts().get("eventsSent") >= 250, "resends count again");
+    assertTrue(drainer.totals().counts().get("retries") >= 1, "the injected faults were retried");
     Set<String> expected =
         committed.stream().map(id -> "app-greet-" + id).collect(Collectors.toSet());
     assertEquals(expected, server.ids(), "every committed job's event, and nothing else");
@@ -94,6 +96,10 @@ class ForwardToInngestTest extends OutboxTestBase {
 
     assertEquals(40, report.succeeded());
     assertEquals(1, report.deadLettered());
+    assertEquals(40L, report.counts().get("eventsSent"), "the report shows the forwarder's work");
+    assertEquals(1L, report.counts().get("rejections"));
+    assertTrue(report.counts().get("splits") >= 1, "isolating the bad event split requests");
+    assertTrue(report.counts().get("requests") >= 2);
     assertEquals(0, count(jobTable));
     DeadLetter buried = outbox.deadLetters().find(ids.get(17)).get();
     assertEquals(DeadLetterReason.REJECTED_BY_DESTINATION, buried.reason());
