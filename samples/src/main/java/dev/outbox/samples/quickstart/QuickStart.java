@@ -35,12 +35,30 @@ public final class QuickStart {
 
   private QuickStart() {}
 
-  /** Runs the demo and exits. */
+  /**
+   * Runs the demo and exits. {@code --postgres} uses the local PostgreSQL; {@code --forward} sends
+   * the jobs to an Inngest Event API instead of handling them (see {@link ForwardMode}).
+   */
   public static void main(String[] args) throws Exception {
-    boolean postgres = List.of(args).contains("--postgres");
-    try (HikariDataSource dataSource = dataSource(postgres)) {
-      run(dataSource, System.out);
+    List<String> flags = List.of(args);
+    try (HikariDataSource dataSource = dataSource(flags.contains("--postgres"))) {
+      if (flags.contains("--forward")) {
+        JdbcOutbox<ParsedJob> outbox = outbox(dataSource);
+        resetTables(dataSource, outbox);
+        ForwardMode.run(
+            dataSource, outbox, ForwardMode.forwarderFromEnvironment(outbox), System.out);
+      } else {
+        run(dataSource, System.out);
+      }
     }
+  }
+
+  /** The quick start's outbox, on its own tables. */
+  static JdbcOutbox<ParsedJob> outbox(DataSource dataSource) {
+    return JdbcOutbox.builder(dataSource, ParsedJob.class)
+        .jobTable("quickstart_job")
+        .deadLetterTable("quickstart_dead_letter")
+        .build();
   }
 
   /** What the demo did, for its test. */
@@ -52,11 +70,7 @@ public final class QuickStart {
 
   /** Runs every step against {@code dataSource}, printing a few readable lines to {@code out}. */
   public static Summary run(DataSource dataSource, PrintStream out) throws Exception {
-    JdbcOutbox<ParsedJob> outbox =
-        JdbcOutbox.builder(dataSource, ParsedJob.class)
-            .jobTable("quickstart_job")
-            .deadLetterTable("quickstart_dead_letter")
-            .build();
+    JdbcOutbox<ParsedJob> outbox = outbox(dataSource);
     resetTables(dataSource, outbox);
 
     long ada = signUp(dataSource, outbox, "ada@example.com", false);
@@ -185,8 +199,7 @@ public final class QuickStart {
     }
   }
 
-  private static void resetTables(DataSource dataSource, JdbcOutbox<ParsedJob> outbox)
-      throws SQLException {
+  static void resetTables(DataSource dataSource, JdbcOutbox<ParsedJob> outbox) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS " + CLIENTS);
