@@ -28,10 +28,12 @@ public final class JdbcStore implements OutboxStore {
   @Override
   public List<ClaimedRow> claim(int limit, Duration lease) {
     long token = TOKENS.nextLong();
-    return transactions.inTransaction(
-        "claiming jobs from " + sql.jobTable(),
-        sql.claimWantsReadCommitted(),
-        connection -> sql.claim(connection, limit, lease.toMillis(), token));
+    String what = "claiming jobs from " + sql.jobTable();
+    Transactions.Work<List<ClaimedRow>> work =
+        connection -> sql.claim(connection, limit, lease.toMillis(), token);
+    return sql.claimIsOneStatement()
+        ? transactions.autoCommit(what, work)
+        : transactions.inTransaction(what, sql.claimWantsReadCommitted(), work);
   }
 
   @Override

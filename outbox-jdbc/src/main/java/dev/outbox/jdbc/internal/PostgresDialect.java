@@ -73,6 +73,11 @@ final class PostgresDialect extends SqlDialect {
   }
 
   @Override
+  public boolean claimIsOneStatement() {
+    return true;
+  }
+
+  @Override
   public boolean duplicateKeyIsError() {
     return false;
   }

@@ -94,6 +94,14 @@ public abstract class SqlDialect {
     return List.of();
   }
 
+  /**
+   * Whether the claim is one statement, atomic on its own, so that it runs in auto-commit: no
+   * BEGIN/COMMIT round trips around it.
+   */
+  public boolean claimIsOneStatement() {
+    return false;
+  }
+
   /** Whether the claim's transaction should run at READ COMMITTED. */
   public boolean claimWantsReadCommitted() {
     return false;
@@ -104,7 +112,7 @@ public abstract class SqlDialect {
 
   /**
    * Claims up to {@code limit} due jobs, heads of their ordering keys only, on a connection with
-   * auto-commit off; the caller commits.
+   * auto-commit off (the caller commits), or in auto-commit where {@link #claimIsOneStatement()}.
    */
   public abstract List<ClaimedRow> claim(
       Connection connection, int limit, long leaseMillis, long token) throws SQLException;

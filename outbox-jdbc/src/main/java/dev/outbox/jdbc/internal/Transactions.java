@@ -56,7 +56,8 @@ public final class Transactions {
   public <T> T inTransaction(String what, boolean readCommitted, Work<T> work) {
     try (Connection connection = dataSource.getConnection()) {
       boolean was = connection.getAutoCommit();
-      int isolation = connection.getTransactionIsolation();
+      // Read only when needed: pgjdbc answers getTransactionIsolation() with a server round trip.
+      int isolation = readCommitted ? connection.getTransactionIsolation() : -1;
       boolean changeIsolation = readCommitted && isolation != Connection.TRANSACTION_READ_COMMITTED;
       if (changeIsolation) {
         connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
