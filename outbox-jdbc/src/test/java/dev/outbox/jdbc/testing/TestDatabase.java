@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The databases the tests run on, over real connections. H2 is embedded and always there.
  * PostgreSQL and MariaDB are the local services (URLs overridable with {@code OUTBOX_PG_URL} and
- * {@code OUTBOX_MARIADB_URL}); when one cannot be reached its tests are skipped with the reason,
- * unless {@code -Doutbox.requireDatabases=true} (set by CI), which makes them fail instead.
+ * {@code OUTBOX_MARIADB_URL}), or else a Testcontainers container where a Docker engine answers;
+ * when neither can be had its tests are skipped with the reason, unless {@code
+ * -Doutbox.requireDatabases=true} (set by CI), which makes them fail instead.
  *
  * <p>Every session runs in a time zone far from UTC, so a test would notice any time computed from
  * the session's zone instead of the database clock in UTC.
@@ -59,10 +60,7 @@ public enum TestDatabase {
    * required, fails) the calling test if the database is not reachable.
    */
   public HikariDataSource open(int poolSize) {
-    String url = url();
-    if (this != H2) {
-      requireReachable(url);
-    }
+    String url = this == H2 ? url() : reachableUrl();
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setMaximumPoolSize(poolSize);
@@ -72,16 +70,31 @@ public enum TestDatabase {
     return new HikariDataSource(config);
   }
 
-  private void requireReachable(String url) {
+  /** The local server's URL, else a container's where Docker answers, else skip (or fail in CI). */
+  private String reachableUrl() {
+    String url = url();
     try (Connection connection = DriverManager.getConnection(url)) {
       connection.isValid(2);
+      return url;
     } catch (SQLException e) {
-      String why = this + " is not reachable at " + url + " (" + e.getMessage() + ")";
+      var container = Containers.urlFor(this);
+      if (container.isPresent()) {
+        return container.get();
+      }
+      String why =
+          this
+              + " is not reachable at "
+              + url
+              + " ("
+              + e.getMessage()
+              + ") and Docker is not"
+              + " available for a container";
       if (required()) {
         Assertions.fail(
             why + "; CI requires it (outbox.requireDatabases=true). Start it: see .ci/run");
       }
       Assumptions.abort(why + "; skipping. Start it, or set OUTBOX_PG_URL / OUTBOX_MARIADB_URL");
+      throw new IllegalStateException("unreachable");
     }
   }
 
