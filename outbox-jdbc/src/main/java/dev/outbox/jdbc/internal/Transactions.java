@@ -35,13 +35,15 @@ public final class Transactions {
       if (!was) {
         connection.setAutoCommit(true);
       }
+      T result;
       try {
-        return work.run(connection);
-      } finally {
-        if (!was) {
-          connection.setAutoCommit(false);
-        }
+        result = work.run(connection);
+      } catch (SQLException | RuntimeException | Error e) {
+        restoreQuietly(connection, was, false, 0, e);
+        throw e;
       }
+      restore(connection, was, false, 0);
+      return result;
     } catch (SQLException e) {
       throw failure(what, e);
     }
@@ -65,23 +67,48 @@ public final class Transactions {
       if (was) {
         connection.setAutoCommit(false);
       }
+      T result;
       try {
-        T result = work.run(connection);
+        result = work.run(connection);
         connection.commit();
-        return result;
       } catch (SQLException | RuntimeException | Error e) {
         rollbackQuietly(connection, e);
+        restoreQuietly(connection, was, changeIsolation, isolation, e);
         throw e;
-      } finally {
-        if (was) {
-          connection.setAutoCommit(true);
-        }
-        if (changeIsolation) {
-          connection.setTransactionIsolation(isolation);
-        }
       }
+      restore(connection, was, changeIsolation, isolation);
+      return result;
     } catch (SQLException e) {
       throw failure(what, e);
+    }
+  }
+
+  /** Gives the connection back the auto-commit mode it had (and isolation, if it was changed). */
+  private static void restore(
+      Connection connection, boolean autoCommitWas, boolean changeIsolation, int isolation)
+      throws SQLException {
+    if (connection.getAutoCommit() != autoCommitWas) {
+      connection.setAutoCommit(autoCommitWas);
+    }
+    if (changeIsolation) {
+      connection.setTransactionIsolation(isolation);
+    }
+  }
+
+  /**
+   * As {@link #restore}, after a failure: a connection the server has ended cannot be restored, and
+   * that second error must not replace the first, which says why the work failed.
+   */
+  private static void restoreQuietly(
+      Connection connection,
+      boolean autoCommitWas,
+      boolean changeIsolation,
+      int isolation,
+      Throwable cause) {
+    try {
+      restore(connection, autoCommitWas, changeIsolation, isolation);
+    } catch (SQLException | RuntimeException e) {
+      cause.addSuppressed(e);
     }
   }
 
