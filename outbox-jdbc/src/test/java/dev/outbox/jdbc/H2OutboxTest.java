@@ -52,4 +52,20 @@ class H2OutboxTest {
       return TestDatabase.H2;
     }
   }
+
+  @Nested
+  class TransactionalOutcomes extends TransactionalOutcomeContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
+
+  @Nested
+  class TransactionalExactlyOnce extends TransactionalExactlyOnceContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
 }

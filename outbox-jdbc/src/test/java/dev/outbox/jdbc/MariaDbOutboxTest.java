@@ -52,4 +52,20 @@ class MariaDbOutboxTest {
       return TestDatabase.MARIADB;
     }
   }
+
+  @Nested
+  class TransactionalOutcomes extends TransactionalOutcomeContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.MARIADB;
+    }
+  }
+
+  @Nested
+  class TransactionalExactlyOnce extends TransactionalExactlyOnceContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.MARIADB;
+    }
+  }
 }

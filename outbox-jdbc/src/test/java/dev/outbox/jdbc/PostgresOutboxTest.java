@@ -52,4 +52,20 @@ class PostgresOutboxTest {
       return TestDatabase.POSTGRESQL;
     }
   }
+
+  @Nested
+  class TransactionalOutcomes extends TransactionalOutcomeContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.POSTGRESQL;
+    }
+  }
+
+  @Nested
+  class TransactionalExactlyOnce extends TransactionalExactlyOnceContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.POSTGRESQL;
+    }
+  }
 }
