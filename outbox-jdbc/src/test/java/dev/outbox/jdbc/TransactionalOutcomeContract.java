@@ -185,6 +185,7 @@ public abstract class TransactionalOutcomeContract extends OutboxTestBase {
     assertEquals(0, count(effectTable));
     assertEquals(0, count(deadLetterTable));
     assertEquals(1, attempts(id));
+    assertContains(lastError(), "called rollback()", "forbids", "rolled back");
   }
 
   @Test
