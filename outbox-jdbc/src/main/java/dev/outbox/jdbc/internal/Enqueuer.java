@@ -37,7 +37,7 @@ public final class Enqueuer<J> {
     Objects.requireNonNull(options, "options");
     JobCodec.Encoded encoded = encode(job);
     requireTransaction(connection, encoded.kind());
-    String insert = sql.insert(options.runAt().isDefined());
+    String insert = sql.insert(options.runAt().isDefined(), options.idempotencyKey().isDefined());
     try (PreparedStatement statement = connection.prepareStatement(insert, ID)) {
       bind(statement, encoded, options);
       if (statement.executeUpdate() == 0) {
@@ -71,7 +71,7 @@ public final class Enqueuer<J> {
     }
     requireTransaction(connection, encoded.get(0).kind());
     try (PreparedStatement statement =
-        connection.prepareStatement(sql.insert(options.runAt().isDefined()))) {
+        connection.prepareStatement(sql.insert(options.runAt().isDefined(), false))) {
       for (JobCodec.Encoded one : encoded) {
         bind(statement, one, options);
         statement.addBatch();

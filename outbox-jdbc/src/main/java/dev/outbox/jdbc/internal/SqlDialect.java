@@ -25,6 +25,8 @@ public abstract class SqlDialect {
   final String now;
   private final String insertAfterDelay;
   private final String insertAt;
+  private final String insertKeyedAfterDelay;
+  private final String insertKeyedAt;
 
   SqlDialect(String job, String deadLetter, String now) {
     this.job = job;
@@ -36,8 +38,10 @@ public abstract class SqlDialect {
             + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts) VALUES (?, ?, ?, ?, "
             + now
             + ", ";
-    this.insertAfterDelay = insert + now + " + ?, 0)" + onIdempotencyConflict();
-    this.insertAt = insert + "?, 0)" + onIdempotencyConflict();
+    this.insertAfterDelay = insert + now + " + ?, 0)";
+    this.insertAt = insert + "?, 0)";
+    this.insertKeyedAfterDelay = insertAfterDelay + onIdempotencyConflict();
+    this.insertKeyedAt = insertAt + onIdempotencyConflict();
   }
 
   /** Builds the SQL of a dialect for the given (validated) table names. */
@@ -74,8 +78,23 @@ public abstract class SqlDialect {
     return now;
   }
 
-  /** The insert of one job, its run_at given as a delay (first 5 parameters) or an instant. */
+  /**
+   * The insert of one job that may carry an idempotency key; see {@link #insert(boolean, boolean)}.
+   */
   public String insert(boolean explicitRunAt) {
+    return insert(explicitRunAt, true);
+  }
+
+  /**
+   * The insert of one job, its run_at given as a delay (5th parameter) or an instant. Only a job
+   * with an idempotency key gets the dialect's "store nothing on a duplicate key" clause: without a
+   * key nothing can clash, and PostgreSQL's {@code ON CONFLICT} (a speculative insertion) costs on
+   * every row regardless.
+   */
+  public String insert(boolean explicitRunAt, boolean idempotencyKey) {
+    if (idempotencyKey) {
+      return explicitRunAt ? insertKeyedAt : insertKeyedAfterDelay;
+    }
     return explicitRunAt ? insertAt : insertAfterDelay;
   }
 
