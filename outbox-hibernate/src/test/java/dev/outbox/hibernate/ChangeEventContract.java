@@ -146,6 +146,24 @@ public abstract class ChangeEventContract extends HibernateTestBase {
   }
 
   @Test
+  void aStatelessSessionProducesEventsTooButWithoutOldStateAnUpdateListsEveryProperty() {
+    sessionFactory.inStatelessTransaction(
+        session -> session.insert(new Customer(7, "ada@example.com", "Ada")));
+    sessionFactory.inStatelessTransaction(
+        session -> {
+          Customer customer = session.get(Customer.class, 7L);
+          customer.name = "Ada L.";
+          session.update(customer);
+        });
+    List<EntityChanged> events = changeEvents();
+    assertEquals(
+        List.of("db/customers.created", "db/customers.updated"),
+        events.stream().map(EntityChanged::kind).toList());
+    assertTrue(events.get(1).changed().containsAll(List.of("name", "email")));
+    assertEquals("Ada L.", events.get(1).state().get("name"));
+  }
+
+  @Test
   void batchInsertsStillBatchAndEveryRowGetsItsEvent() {
     int rows = 3 * BATCH_SIZE;
     var statistics = sessionFactory.getStatistics();

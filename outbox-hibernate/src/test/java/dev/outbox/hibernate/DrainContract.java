@@ -15,6 +15,7 @@ import dev.outbox.hibernate.ShopJob.SendWelcome;
 import dev.outbox.hibernate.internal.CommitWaker;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -72,15 +73,11 @@ public abstract class DrainContract extends HibernateTestBase {
           session.persist(new Customer(7, "ada@example.com", "Ada"));
           timeline.add("committing");
         });
-    assertEquals("welcome second@x", next(handled));
-    assertEquals("db/customers.created 7", next(handled));
+    // The job and the change event have different ordering keys: handled in either order.
     assertEquals(
-        List.of(
-            "handled welcome first@x",
-            "committing",
-            "handled welcome second@x",
-            "handled db/customers.created 7"),
-        timeline);
+        Set.of("welcome second@x", "db/customers.created 7"), Set.of(next(handled), next(handled)));
+    assertEquals(List.of("handled welcome first@x", "committing"), timeline.subList(0, 2));
+    assertEquals(4, timeline.size());
   }
 
   @Test

@@ -18,9 +18,15 @@ public final class Sessions {
    */
   public static SharedSessionContractImplementor unwrap(EntityManager entityManager) {
     Objects.requireNonNull(entityManager, "entityManager");
-    if (entityManager instanceof SharedSessionContractImplementor session) {
-      return session;
+    if (!entityManager.isOpen()) {
+      throw new OutboxException.EnqueueRefused(
+          null,
+          "the Session/EntityManager is closed; enqueue inside the unit of work that writes your"
+              + " entities. Nothing was written.",
+          null);
     }
+    // Always unwrap, even a Session: a shared proxy (Spring, Jakarta EE) may itself implement the
+    // session interfaces, but only unwrap() reaches the session of the current transaction.
     try {
       return entityManager.unwrap(SharedSessionContractImplementor.class);
     } catch (PersistenceException | IllegalStateException e) {
@@ -28,10 +34,10 @@ public final class Sessions {
           null,
           "this EntityManager ("
               + entityManager.getClass().getName()
-              + ") is not backed by Hibernate ORM or is not usable here: "
+              + ") could not be unwrapped to a Hibernate session: "
               + e.getMessage()
-              + ". The Hibernate outbox needs Hibernate ORM 7 as the JPA provider. Nothing was"
-              + " written.",
+              + ". The Hibernate outbox needs Hibernate ORM 7 as the JPA provider, and a shared"
+              + " EntityManager proxy must be used inside a transaction. Nothing was written.",
           e);
     }
   }
