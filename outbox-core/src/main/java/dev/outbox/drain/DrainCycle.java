@@ -58,7 +58,16 @@ final class DrainCycle<J> {
     claim.forEach(row -> rows.put(row.id(), row));
   }
 
+  /** Handles the batch and writes its outcomes. */
   DrainReport run() {
+    return handle().finish();
+  }
+
+  /**
+   * Parses the rows, runs the handlers and gathers their outcomes; writes nothing but what
+   * transactional handlers commit themselves. {@link #finish()} writes the rest.
+   */
+  DrainCycle<J> handle() {
     List<Job<J>> ordinary = new ArrayList<>();
     Map<Job<J>, TransactionalHandler<J>> transactional = new LinkedHashMap<>();
     for (ClaimedRow row : rows.values()) {
@@ -88,7 +97,7 @@ final class DrainCycle<J> {
     }
     collect(running, outcomes);
     outcomes.forEach((id, outcome) -> apply(rows.get(id), outcome));
-    return finish();
+    return this;
   }
 
   private void runOrdinary(
@@ -241,7 +250,8 @@ final class DrainCycle<J> {
         new Burial(row.id(), DeadLetterReason.UNPARSEABLE, ErrorText.bounded(error.describe())));
   }
 
-  private DrainReport finish() {
+  /** Writes the outcomes with fenced batch statements and tells what was done. */
+  DrainReport finish() {
     int succeeded = committedInTx + applied(done.size(), () -> store.complete(leaseToken, done));
     int retried = applied(retries.size(), () -> store.retry(leaseToken, retries));
     int snoozed = snoozedInTx + applied(snoozes.size(), () -> store.retry(leaseToken, snoozes));
