@@ -1,0 +1,150 @@
+package dev.outbox.bench;
+
+import dev.outbox.hibernate.HibernateOutbox;
+import jakarta.persistence.EntityManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.tool.schema.Action;
+
+/**
+ * Workload 2, the Hibernate path, JDBC batching on ({@code hibernate.jdbc.batch_size} 50): each
+ * transaction persists 10 orders and enqueues one job per order with {@code
+ * HibernateOutbox.enqueue}, beside the same 10 orders alone and with a hand-written insert of each
+ * job row through {@code Session.doWork}; transactions/s at 1 and 4 threads.
+ */
+final class HibernateWorkload {
+  private static final String W = "enqueue hibernate";
+  private static final int ORDERS_PER_TX = 10;
+
+  private final BenchContext context;
+  private final Duration duration = Duration.ofSeconds(3);
+
+  HibernateWorkload(BenchContext context) {
+    this.context = context;
+  }
+
+  void run() throws Exception {
+    Database db = context.postgres();
+    JobTable jobs = context.postgresJobs();
+    db.executeQuietly(
+        "DROP TABLE IF EXISTS bench_hib_order", "DROP SEQUENCE IF EXISTS bench_hib_order_seq");
+    try (SessionFactory factory = sessionFactory(db)) {
+      HibernateOutbox<BenchJob> outbox = HibernateOutbox.builder(jobs.outbox(), factory).build();
+      List<Cell> cells = new ArrayList<>();
+      for (int threads : List.of(1, 4)) {
+        String setup = threads + " thr, " + ORDERS_PER_TX + " orders/tx";
+        cells.add(cell(db, jobs, factory, "persist only", setup, threads, (em, seq) -> {}));
+        cells.add(
+            cell(
+                db,
+                jobs,
+                factory,
+                "+ HibernateOutbox.enqueue",
+                setup,
+                threads,
+                (em, seq) -> outbox.enqueue(em, new BenchJob.Noop((int) seq))));
+        cells.add(
+            cell(
+                db,
+                jobs,
+                factory,
+                "+ hand insert (doWork)",
+                setup,
+                threads,
+                (em, seq) ->
+                    em.unwrap(Session.class)
+                        .doWork(
+                            connection -> {
+                              try (PreparedStatement insert =
+                                  connection.prepareStatement(
+                                      "INSERT INTO "
+                                          + JobTable.NAME
+                                          + " (kind, payload, created_at, run_at, attempts)"
+                                          + " VALUES ('Noop', ?, 0, 0, 0)")) {
+                                insert.setString(1, "{\"seq\":" + (int) seq + "}");
+                                insert.executeUpdate();
+                              }
+                            })));
+      }
+      context
+          .rounds()
+          .run(cells, context.options().rounds(), context.options().warmUp())
+          .forEach(context.report()::add);
+      for (int threads : List.of(1, 4)) {
+        String setup = threads + " thr, " + ORDERS_PER_TX + " orders/tx";
+        context
+            .report()
+            .ratio(
+                "Hibernate tx/s: HibernateOutbox.enqueue / hand insert, " + setup,
+                context
+                    .report()
+                    .pairedRatio(
+                        W,
+                        "tx/s",
+                        new String[] {"+ HibernateOutbox.enqueue", setup},
+                        new String[] {"+ hand insert (doWork)", setup}),
+                0.95);
+      }
+    }
+  }
+
+  private static SessionFactory sessionFactory(Database db) {
+    return new HibernatePersistenceConfiguration("outbox-bench")
+        .managedClasses(BenchOrder.class)
+        .property("hibernate.connection.datasource", db.dataSource())
+        .property("hibernate.jdbc.batch_size", 50)
+        .property("hibernate.order_inserts", true)
+        .schemaToolingAction(Action.CREATE)
+        .createEntityManagerFactory();
+  }
+
+  /** What a transaction does per order beside persisting it. */
+  @FunctionalInterface
+  private interface PerOrder {
+    void run(EntityManager em, long seq) throws Exception;
+  }
+
+  private Cell cell(
+      Database db,
+      JobTable jobs,
+      SessionFactory factory,
+      String contestant,
+      String setup,
+      int threads,
+      PerOrder perOrder) {
+    return Cell.of(
+        W,
+        contestant,
+        setup,
+        () -> {
+          jobs.truncate();
+          db.execute("TRUNCATE TABLE bench_hib_order");
+          long before = db.statements();
+          TimedLoops.Timed timed =
+              TimedLoops.run(
+                  threads,
+                  duration,
+                  (thread, i) -> {
+                    try (EntityManager em = factory.createEntityManager()) {
+                      em.getTransaction().begin();
+                      for (int k = 0; k < ORDERS_PER_TX; k++) {
+                        long seq =
+                            (thread * 100_000_000L + i * ORDERS_PER_TX + k) % Integer.MAX_VALUE;
+                        em.persist(new BenchOrder("customer-" + (seq % 1_000), seq % 10_000));
+                        perOrder.run(em, seq);
+                      }
+                      em.getTransaction().commit();
+                    }
+                    return 1;
+                  });
+          double statements = (db.statements() - before) / (double) Math.max(1, timed.units());
+          return RoundResult.figures(Map.of("tx/s", timed.perSecond()), statements);
+        });
+  }
+}

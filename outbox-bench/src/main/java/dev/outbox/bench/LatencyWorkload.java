@@ -1,0 +1,149 @@
+package dev.outbox.bench;
+
+import dev.outbox.drain.Drainer;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Workload 3, latency from commit to handler start, open loop: producers commit one job per
+ * transaction on a fixed schedule (500 or 2,000 jobs/s) whatever the drainer does; one started
+ * drainer (library defaults but a 100 ms poll interval) handles them, polling only or woken by
+ * LISTEN/NOTIFY. Latency of a job: the handler's first start minus the moment its producer's {@code
+ * commit()} returned; p50, p99 and max in milliseconds.
+ */
+final class LatencyWorkload {
+  private static final String W = "latency";
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final int PRODUCERS = 4;
+
+  private final BenchContext context;
+  private final JobTable jobs;
+  private final Duration duration = Duration.ofSeconds(5);
+
+  LatencyWorkload(BenchContext context) {
+    this.context = context;
+    this.jobs = context.postgresJobs();
+  }
+
+  void run() throws Exception {
+    List<Cell> cells = new ArrayList<>();
+    for (int rate : List.of(500, 2_000)) {
+      for (boolean listen : List.of(false, true)) {
+        String contestant = listen ? "outbox, LISTEN/NOTIFY" : "outbox, polling";
+        cells.add(Cell.of(W, contestant, rate + " jobs/s", () -> measure(rate, listen)));
+      }
+    }
+    context
+        .rounds()
+        .run(cells, context.options().rounds(), context.options().warmUp())
+        .forEach(context.report()::add);
+    Report report = context.report();
+    for (int rate : List.of(500, 2_000)) {
+      report.atMost(
+          "p99 commit → handler, polling every 100 ms, " + rate + " jobs/s",
+          report.median(W, "outbox, polling", rate + " jobs/s", "p99 ms"),
+          POLL.toMillis() + 15,
+          "ms");
+      report.atMost(
+          "p99 commit → handler, LISTEN/NOTIFY, " + rate + " jobs/s",
+          report.median(W, "outbox, LISTEN/NOTIFY", rate + " jobs/s", "p99 ms"),
+          15,
+          "ms");
+    }
+  }
+
+  private RoundResult measure(int rate, boolean listen) throws Exception {
+    jobs.truncate();
+    int count = (int) (rate * duration.toSeconds());
+    Tally tally = Tally.withTimes(count);
+    long[] committed = new long[count];
+    Drainer<BenchJob> drainer =
+        jobs.outbox()
+            .drainer()
+            .name("bench-latency")
+            .pollInterval(POLL)
+            .listen(listen)
+            .handler(OutboxDrain.noop(tally))
+            .build();
+    drainer.start();
+    try {
+      Thread.sleep(200); // the listener connects and the loop reaches its first pause
+      produce(rate, count, committed);
+      tally.await(Duration.ofSeconds(60));
+    } finally {
+      drainer.close();
+    }
+    return latencies(tally, committed);
+  }
+
+  /** Commits job i at start + i / rate, on one of the producer threads. */
+  private void produce(int rate, int count, long[] committed) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    long start = System.nanoTime() + 10_000_000;
+    long intervalNanos = 1_000_000_000L / rate;
+    Loops producers = new Loops("producer");
+    for (int i = 0; i < PRODUCERS; i++) {
+      producers.start(
+          () -> {
+            int seq = next.getAndIncrement();
+            if (seq >= count) {
+              Thread.sleep(10);
+              return true;
+            }
+            long wait = start + seq * intervalNanos - System.nanoTime();
+            if (wait > 0) {
+              LockSupport.parkNanos(wait);
+            }
+            commitOne(seq, committed);
+            return true;
+          });
+    }
+    while (next.get() < count + PRODUCERS) {
+      Thread.sleep(10);
+    }
+    producers.close();
+  }
+
+  private void commitOne(int seq, long[] committed) throws Exception {
+    try (Connection tx = context.postgres().dataSource().getConnection()) {
+      tx.setAutoCommit(false);
+      jobs.outbox().enqueue(tx, new BenchJob.Noop(seq));
+      tx.commit();
+      committed[seq] = System.nanoTime();
+      tx.setAutoCommit(true);
+    }
+  }
+
+  private static RoundResult latencies(Tally tally, long[] committed) {
+    double[] millis = new double[committed.length];
+    int known = 0;
+    for (int seq = 0; seq < committed.length; seq++) {
+      long handled = tally.firstHandledNanos(seq);
+      if (handled != 0 && committed[seq] != 0) {
+        millis[known++] = Math.max(0, handled - committed[seq]) / 1e6;
+      }
+    }
+    double[] sorted = Arrays.copyOf(millis, known);
+    Arrays.sort(sorted);
+    Map<String, Double> figures = new LinkedHashMap<>();
+    figures.put("p50 ms", percentile(sorted, 0.50));
+    figures.put("p99 ms", percentile(sorted, 0.99));
+    figures.put("max ms", known == 0 ? Double.NaN : sorted[known - 1]);
+    return new RoundResult(figures, Double.NaN, tally.lost(), tally.duplicated(), 0);
+  }
+
+  private static double percentile(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+}
