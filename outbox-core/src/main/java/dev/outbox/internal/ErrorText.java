@@ -31,12 +31,17 @@ public final class ErrorText {
     return bounded(text.toString());
   }
 
-  /** The text cut to MAX_LENGTH characters, marked when cut. */
+  /**
+   * The text cut to MAX_LENGTH characters, marked when cut, with any NUL character replaced by
+   * U+FFFD: PostgreSQL's text types refuse NUL, and a refused error text would fail the write of
+   * every outcome of the batch.
+   */
   public static String bounded(String text) {
-    if (text.length() <= MAX_LENGTH) {
-      return text;
+    String storable = text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
+    if (storable.length() <= MAX_LENGTH) {
+      return storable;
     }
-    String mark = "… [cut, " + text.length() + " chars]";
-    return text.substring(0, MAX_LENGTH - mark.length()) + mark;
+    String mark = "… [cut, " + storable.length() + " chars]";
+    return storable.substring(0, MAX_LENGTH - mark.length()) + mark;
   }
 }
