@@ -86,6 +86,29 @@ public abstract class TransactionalHandlerContract extends OutboxTestBase {
   }
 
   @Test
+  void setAutoCommitFalseChangesNothingAndIsAllowedButSetAutoCommitTrueIsRefused()
+      throws Exception {
+    enqueueCommitted(new TestJob.Effect(1), new TestJob.Effect(2));
+    DrainReport report =
+        drainEffects(
+            (job, tx) -> {
+              tx.setAutoCommit(false); // already off; a Hibernate session's begin() calls it
+              writeEffect(tx, job, "kept only if not refused");
+              if (job.payload().n() == 2) {
+                try {
+                  tx.setAutoCommit(true);
+                } catch (RuntimeException refused) {
+                  // swallowed on purpose: the library still rolls everything back
+                }
+              }
+              return Outcome.done();
+            });
+    assertEquals(1, report.succeeded());
+    assertEquals(1, report.retried());
+    assertEquals(1, count(effectTable));
+  }
+
+  @Test
   void followUpJobsExistOnlyIfTheHandlersTransactionCommits() throws Exception {
     enqueueCommitted(new TestJob.Effect(1), new TestJob.Effect(2));
     drainEffects(

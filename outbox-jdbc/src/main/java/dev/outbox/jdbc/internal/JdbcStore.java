@@ -114,25 +114,50 @@ public final class JdbcStore implements OutboxStore {
               return new TxResult.Fenced();
             }
             GuardedConnection guard = GuardedConnection.around(connection);
-            Outcome outcome;
             try {
-              outcome = work.run(guard.connection());
-            } catch (Exception | LinkageError | AssertionError e) {
-              throw new HandlerFailed(e);
+              TxResult result = apply(connection, row, handle(guard, work));
+              commitThroughCompletion(guard);
+              return result;
+            } catch (SQLException | RuntimeException | Error e) {
+              guard.rollbackThroughCompletion(e);
+              throw e;
             }
-            if (guard.misuse() != null) {
-              throw new HandlerFailed(
-                  new OutboxException(
-                      "the transactional handler called "
-                          + guard.misuse()
-                          + ", which the library forbids; its writes were rolled back"));
-            }
-            return apply(connection, row, outcome);
           });
     } catch (HandlerFailed e) {
       return new TxResult.RolledBack(e.getCause());
     } catch (OutboxException.StoreFailure e) {
       return new TxResult.RolledBack(e);
+    }
+  }
+
+  /** Runs the handler on the guarded connection; a throw or a refused call is a failure. */
+  private static Outcome handle(GuardedConnection guard, TxWork work) {
+    Outcome outcome;
+    try {
+      outcome = work.run(guard.connection());
+    } catch (Exception | LinkageError | AssertionError e) {
+      throw new HandlerFailed(e);
+    }
+    if (guard.misuse() != null) {
+      throw new HandlerFailed(
+          new OutboxException(
+              "the transactional handler called "
+                  + guard.misuse()
+                  + ", which the library forbids; its writes were rolled back"));
+    }
+    return outcome;
+  }
+
+  /**
+   * Lets an adapter that registered a completion (a Hibernate session) commit: its own work before
+   * and after the commit is the handler's, so its failure is one too. Without one, the commit is
+   * left to {@link Transactions}; after one, that commit finds nothing left to do.
+   */
+  private static void commitThroughCompletion(GuardedConnection guard) {
+    try {
+      guard.commitThroughCompletion();
+    } catch (Exception | LinkageError | AssertionError e) {
+      throw new HandlerFailed(e);
     }
   }
 
