@@ -4,6 +4,7 @@ import dev.outbox.OutboxException;
 import dev.outbox.deadletter.DeadLetters;
 import dev.outbox.drain.Drainer;
 import dev.outbox.drain.DrainerBuilder;
+import dev.outbox.drain.TransactionalHandler;
 import dev.outbox.hibernate.internal.ChangeEventListener;
 import dev.outbox.hibernate.internal.CommitWaker;
 import dev.outbox.hibernate.internal.Sessions;
@@ -75,17 +76,28 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * own writes, or make those writes inside {@link #withoutChangeEvents(EntityManager, Runnable)}.
  * Bulk HQL/SQL statements and collection-only changes produce no events.
  *
+ * <h2>Transactional handlers</h2>
+ *
+ * {@link #transactional(HibernateTransactionalHandler)} runs a handler with a session in the
+ * drainer's transaction: its entity changes commit together with the job's completion.
+ *
  * <p>Thread-safe; build one per {@code SessionFactory}.
  *
  * @param <J> the sealed job root
  */
 public final class HibernateOutbox<J> {
   private final JdbcOutbox<J> jdbc;
+  private final SessionFactoryImplementor factory;
   private final CommitWaker waker;
   private final ChangeEventListener<J> changeEvents;
 
-  private HibernateOutbox(JdbcOutbox<J> jdbc, CommitWaker waker, ChangeEventListener<J> events) {
+  private HibernateOutbox(
+      JdbcOutbox<J> jdbc,
+      SessionFactoryImplementor factory,
+      CommitWaker waker,
+      ChangeEventListener<J> events) {
     this.jdbc = jdbc;
+    this.factory = factory;
     this.waker = waker;
     this.changeEvents = events;
   }
@@ -203,6 +215,18 @@ public final class HibernateOutbox<J> {
     return changeEvents.names();
   }
 
+  /**
+   * Turns a handler that works with a {@code Session} into the drainer's transactional shape: pass
+   * the result to {@code drainer().transactional(Leaf.class, ...)} or {@code
+   * transactionalHandler(...)}. See {@link HibernateTransactionalHandler} for the contract.
+   *
+   * @throws OutboxException.Misconfigured if the factory runs its transactions with JTA
+   */
+  public <L extends J> TransactionalHandler<L> transactional(
+      HibernateTransactionalHandler<L> handler) {
+    return TransactionalSession.of(factory, Objects.requireNonNull(handler, "handler"));
+  }
+
   /** Starts configuring a drainer over this outbox's tables (then see {@link #wakeOnCommit}). */
   public DrainerBuilder<J> drainer() {
     return jdbc.drainer();
@@ -284,7 +308,10 @@ public final class HibernateOutbox<J> {
       }
       CommitWaker waker = new CommitWaker();
       return new HibernateOutbox<>(
-          jdbc, waker, ChangeEventListener.install(hibernate, changeEvents, jdbc, waker));
+          jdbc,
+          hibernate,
+          waker,
+          ChangeEventListener.install(hibernate, changeEvents, jdbc, waker));
     }
   }
 }

@@ -28,4 +28,12 @@ class H2HibernateTest {
       return TestDatabase.H2;
     }
   }
+
+  @Nested
+  class TransactionalSession extends TransactionalSessionContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
 }

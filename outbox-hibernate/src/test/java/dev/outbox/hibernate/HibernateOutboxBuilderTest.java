@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.outbox.OutboxException;
+import dev.outbox.drain.Outcome;
 import dev.outbox.jdbc.JdbcOutbox;
 import dev.outbox.jdbc.testing.TestDatabase;
 import dev.outbox.job.JobKind;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.SessionFactory;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,5 +121,23 @@ class HibernateOutboxBuilderTest extends HibernateTestBase {
 
   private static void fail() {
     throw new AssertionError("the work must not run");
+  }
+
+  @Test
+  void sessionHandlersAreRefusedOnAFactoryThatRunsItsTransactionsWithJta() {
+    other =
+        new HibernatePersistenceConfiguration("outbox-jta-" + prefix)
+            .managedClasses(Team.class)
+            .property("hibernate.connection.datasource", dataSource)
+            .property("hibernate.transaction.coordinator_class", "jta")
+            .property("hibernate.dialect", "org.hibernate.dialect.H2Dialect")
+            .property("hibernate.boot.allow_jdbc_metadata_access", false)
+            .createEntityManagerFactory();
+    HibernateOutbox<ShopJob> jta = HibernateOutbox.builder(jdbc, other).build();
+    var refused =
+        assertThrows(
+            OutboxException.Misconfigured.class,
+            () -> jta.transactional((job, session) -> Outcome.done()));
+    assertContains(refused.getMessage(), "JTA", "JDBC transaction coordinator");
   }
 }

@@ -28,4 +28,12 @@ class MariaDbHibernateTest {
       return TestDatabase.MARIADB;
     }
   }
+
+  @Nested
+  class TransactionalSession extends TransactionalSessionContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.MARIADB;
+    }
+  }
 }

@@ -28,4 +28,12 @@ class PostgresHibernateTest {
       return TestDatabase.POSTGRESQL;
     }
   }
+
+  @Nested
+  class TransactionalSession extends TransactionalSessionContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.POSTGRESQL;
+    }
+  }
 }
