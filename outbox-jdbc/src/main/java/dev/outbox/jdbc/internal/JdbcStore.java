@@ -38,13 +38,19 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public int complete(long leaseToken, List<Long> ids) {
-    return transactions.autoCommit(
-        "completing jobs in " + sql.jobTable(),
-        connection -> sql.complete(connection, leaseToken, ids));
+    return Transactions.retryingConflicts(
+        () ->
+            transactions.autoCommit(
+                "completing jobs in " + sql.jobTable(),
+                connection -> sql.complete(connection, leaseToken, ids)));
   }
 
   @Override
   public int retry(long leaseToken, List<Retry> retries) {
+    return Transactions.retryingConflicts(() -> reschedule(leaseToken, retries));
+  }
+
+  private int reschedule(long leaseToken, List<Retry> retries) {
     return transactions.inTransaction(
         "rescheduling jobs in " + sql.jobTable(),
         connection -> {
@@ -65,6 +71,10 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public int deadLetter(long leaseToken, List<Burial> burials) {
+    return Transactions.retryingConflicts(() -> moveToDeadLetters(leaseToken, burials));
+  }
+
+  private int moveToDeadLetters(long leaseToken, List<Burial> burials) {
     return transactions.inTransaction(
         "moving jobs to " + sql.deadLetterTable(),
         connection -> {
@@ -99,9 +109,11 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public int release(long leaseToken, List<Long> ids) {
-    return transactions.autoCommit(
-        "releasing jobs in " + sql.jobTable(),
-        connection -> sql.release(connection, leaseToken, ids));
+    return Transactions.retryingConflicts(
+        () ->
+            transactions.autoCommit(
+                "releasing jobs in " + sql.jobTable(),
+                connection -> sql.release(connection, leaseToken, ids)));
   }
 
   @Override

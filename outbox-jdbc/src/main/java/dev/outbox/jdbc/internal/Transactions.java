@@ -3,6 +3,9 @@ package dev.outbox.jdbc.internal;
 import dev.outbox.OutboxException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -10,6 +13,12 @@ import javax.sql.DataSource;
  * the state it was found (auto-commit, isolation). Internal.
  */
 public final class Transactions {
+  /** SQLStates of work the database rolled back to break a deadlock or serialization conflict. */
+  private static final Set<String> CONFLICTS = Set.of("40001", "40P01");
+
+  /** How many times in all {@link #retryingConflicts} runs a write. */
+  static final int CONFLICT_ATTEMPTS = 5;
+
   private final DataSource dataSource;
 
   /** Work on a borrowed connection. */
@@ -81,6 +90,35 @@ public final class Transactions {
     } catch (SQLException e) {
       throw failure(what, e);
     }
+  }
+
+  /**
+   * Runs {@code write} ({@link #autoCommit} or {@link #inTransaction} work) again when the database
+   * rolled it back as the victim of a deadlock or a serialization conflict, a few times, after a
+   * short random pause. Such a failure undid the whole write, so running it again is safe for any
+   * write that may run twice: the drainer's fenced outcome writes. Without it, a routine conflict
+   * with another drainer's claim would leave a batch's outcomes unwritten until the leases expire.
+   */
+  public static <T> T retryingConflicts(Supplier<T> write) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write.get();
+      } catch (OutboxException.StoreFailure e) {
+        if (attempt >= CONFLICT_ATTEMPTS || !isConflict(e.getCause())) {
+          throw e;
+        }
+        try {
+          Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean isConflict(Throwable error) {
+    return error instanceof SQLException sql && CONFLICTS.contains(sql.getSQLState());
   }
 
   /** Gives the connection back the auto-commit mode it had (and isolation, if it was changed). */
