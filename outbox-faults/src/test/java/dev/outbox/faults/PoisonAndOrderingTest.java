@@ -26,10 +26,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Scenario 5: poison jobs, garbage rows and ordering keys. A fraction of jobs always fails; rows
- * written by hand cannot be parsed; some ordering keys start with (or hold) a poison job. Exactly
- * the poison jobs and the garbage end in the dead letters, with their reason, attempts and error
- * text, and every ordering key moves on, in order, once its poison job has died.
+ * Scenario 5: poison jobs and ordering keys. A fraction of jobs always fails; some ordering keys
+ * start with (or hold) a poison job. Exactly the poison jobs end in the dead letters, with their
+ * reason, attempts and error text, and every ordering key moves on, in order, once its poison job
+ * has died. (Garbage rows: {@link GarbageRowsTest}.)
  */
 class PoisonAndOrderingTest {
   private static final int MAX_ATTEMPTS = 3;
@@ -86,96 +86,6 @@ class PoisonAndOrderingTest {
       }
       assertEquals(jobs - poison.size(), workRuns, "every other job ran exactly once");
       assertEquals(0, tables.pending());
-    }
-  }
-
-  @ParameterizedTest(name = "on {0}")
-  @EnumSource(TestDatabase.class)
-  void garbageRowsAreDeadLetteredAtOnceAsUnparseableAndNeverBlockTheirOrderingKey(
-      TestDatabase database) throws Exception {
-    Figures figures = Figures.of("5b garbage rows, " + database);
-    Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
-    List<Garbage> garbage =
-        List.of(
-            new Garbage("NoSuchKind", "{\"n\":1}", "unknown kind 'NoSuchKind'"),
-            new Garbage(
-                "java.lang.ProcessBuilder", "{\"command\":[\"rm\",\"-rf\"]}", "unknown kind"),
-            new Garbage("Work", "{\"n\":", "not valid JSON"),
-            new Garbage("Work", "not json at all", "not valid JSON"),
-            new Garbage("Work", "[1,2,3]", "does not fit"),
-            new Garbage("Work", "{\"n\":\"eleven\"}", "does not fit"),
-            new Garbage("Step", "{\"n\":{\"nested\":true}}", "does not fit"));
-    int rounds = 20;
-    List<FaultJob> good = new ArrayList<>();
-    try (ScenarioTables tables = ScenarioTables.create(database, 4)) {
-      long n = 0;
-      for (int round = 0; round < rounds; round++) {
-        for (Garbage row : garbage) {
-          tables.insertRaw(row.kind(), row.payload(), round % 2 == 0 ? "key-" + round : null);
-        }
-        List<FaultJob> batch = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-          batch.add(new FaultJob.Step(n++, "key-" + round, i));
-        }
-        enqueueOrdered(tables, batch);
-        good.addAll(batch);
-      }
-      Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
-      try (DrainerFleet fleet =
-          DrainerFleet.start(
-              tables,
-              DRAINERS,
-              4,
-              drainer ->
-                  drainer
-                      .batchSize(25)
-                      .handler(
-                          job -> {
-                            runs.computeIfAbsent(job.payload().n(), k -> new AtomicInteger())
-                                .incrementAndGet();
-                            if (job.payload() instanceof FaultJob.Step step) {
-                              seen.computeIfAbsent(
-                                      step.key(),
-                                      k -> Collections.synchronizedList(new ArrayList<>()))
-                                  .add(step.seq());
-                            }
-                            return Outcome.done();
-                          }))) {
-        fleet.awaitDrained(tables, Duration.ofMinutes(2));
-      }
-      List<DeadLetter> letters = tables.deadLetters();
-      Map<String, Long> byError = new TreeMap<>();
-      for (DeadLetter letter : letters) {
-        Garbage row =
-            garbage.stream()
-                .filter(g -> g.kind().equals(letter.kind()) && g.payload().equals(letter.payload()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("not garbage: " + letter));
-        assertTrue(letter.error().contains(row.error()), row.error() + " in " + letter.error());
-        byError.merge(
-            row.error().startsWith("unknown kind") ? "unknown kind" : row.error(), 1L, Long::sum);
-      }
-      figures
-          .put("garbage rows", garbage.size() * rounds)
-          .put("good jobs", good.size())
-          .put("dead-lettered", letters.size())
-          .put("by error", byError)
-          .put("good handled", runs.size())
-          .put("lost", good.size() - runs.size())
-          .print();
-      assertEquals(garbage.size() * rounds, letters.size());
-      assertTrue(
-          letters.stream()
-              .allMatch(l -> l.reason() == DeadLetterReason.UNPARSEABLE && l.attempts() == 1),
-          "unparseable, at the first claim");
-      assertEquals(good.size(), runs.size(), "every good job ran");
-      assertTrue(runs.values().stream().allMatch(c -> c.get() == 1), "once each");
-      for (int round = 0; round < rounds; round++) {
-        assertEquals(
-            java.util.stream.IntStream.range(0, 50).boxed().toList(),
-            seen.get("key-" + round),
-            "key-" + round + " in order past its garbage head");
-      }
     }
   }
 
@@ -285,9 +195,6 @@ class PoisonAndOrderingTest {
     return letters.stream().map(tables::number).collect(Collectors.toCollection(TreeSet::new));
   }
 
-  /** A row written by hand, and the words its dead letter's error must hold. */
-  private record Garbage(String kind, String payload, String error) {}
-
   private static DrainerFleet poisonFleet(ScenarioTables tables, Map<Long, AtomicInteger> runs) {
     return DrainerFleet.start(
         tables,
@@ -307,16 +214,5 @@ class PoisonAndOrderingTest {
                       }
                       return Outcome.done();
                     }));
-  }
-
-  private static void enqueueOrdered(ScenarioTables tables, List<FaultJob> steps) throws Exception {
-    try (Connection tx = tables.dataSource.getConnection()) {
-      tx.setAutoCommit(false);
-      for (FaultJob job : steps) {
-        String key = ((FaultJob.Step) job).key();
-        tables.outbox.enqueue(tx, job, EnqueueOptions.defaults().withOrderingKey(key));
-      }
-      tx.commit();
-    }
   }
 }
