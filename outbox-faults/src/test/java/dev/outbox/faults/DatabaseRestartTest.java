@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
 class DatabaseRestartTest {
   private static final int PRODUCERS = 3;
   private static final int DRAINERS = 3;
-  private static final long JOBS = 12_000;
+
+  /** Jobs committed before the restart, then after it, before the producers stop. */
+  private static final long JOBS_EACH_SIDE = 3_000;
 
   @Test
   void postgresRestartedUnderLoadLosesNothingAndEveryoneRecoversUnaided() throws Exception {
@@ -64,12 +66,21 @@ class DatabaseRestartTest {
                             ledger.handled(job.payload().n());
                             return Outcome.done();
                           }))) {
-        List<Future<?>> producing = producers.start(threads, PRODUCERS, JOBS);
-        Await.until(Duration.ofMinutes(1), "jobs flow", () -> ledger.handledCount() > 1_000);
+        List<Future<?>> producing = producers.start(threads, PRODUCERS, Long.MAX_VALUE);
+        Await.until(
+            Duration.ofMinutes(1),
+            "jobs flow",
+            () -> ledger.committedCount() >= JOBS_EACH_SIDE && ledger.handledCount() > 0);
         handledBeforeRestart = ledger.handledCount();
-        restartMillis = restart();
+        long committedBeforeRestart = ledger.committedCount();
+        restartMillis = restart(); // the producers are still producing: they meet it
+        Await.until(
+            Duration.ofMinutes(2),
+            "producers commit again after the restart",
+            () -> ledger.committedCount() >= committedBeforeRestart + JOBS_EACH_SIDE);
+        producers.stop();
         for (Future<?> producer : producing) {
-          producer.get(5, TimeUnit.MINUTES);
+          producer.get(1, TimeUnit.MINUTES);
         }
         fleet.awaitDrained(tables, Duration.ofMinutes(3));
       } finally {
