@@ -50,12 +50,25 @@ final class Autovacuum implements AutoCloseable {
     if (restored) {
       return;
     }
-    restored = true;
-    apply(
+    String alter =
         wasAlteredBySystem
             ? "ALTER SYSTEM SET autovacuum = " + before
-            : "ALTER SYSTEM RESET autovacuum");
-    System.err.println("autovacuum restored (" + (wasAlteredBySystem ? before : "reset") + ")");
+            : "ALTER SYSTEM RESET autovacuum";
+    // Other work on this machine may restart the server: keep trying for a minute.
+    for (int attempt = 1; !restored; attempt++) {
+      try {
+        apply(alter);
+        restored = true;
+        System.err.println("autovacuum restored (" + (wasAlteredBySystem ? before : "reset") + ")");
+      } catch (IllegalStateException e) {
+        if (attempt == 30) {
+          System.err.println(
+              "COULD NOT RESTORE autovacuum; run: " + alter + "; SELECT pg_reload_conf();");
+          throw e;
+        }
+        sleep(2_000);
+      }
+    }
   }
 
   private void apply(String alter) {

@@ -33,6 +33,11 @@ public final class Bench {
     Report report = new Report();
     ServerSettings.machine(report);
     report.environment(
+        "peers",
+        "db-scheduler 16.12.0 (one-time tasks, pollUsingLockAndFetch(1.0, 4.0), polling 100 ms);"
+            + " transaction-outbox 4.2.268 (POSTGRESQL_9 dialect, flush batch 4096)");
+    report.environment("logging", "slf4j-simple at WARN for every library");
+    report.environment(
         "run",
         "workloads "
             + options.workloads()

@@ -5,7 +5,7 @@ package dev.outbox.bench;
  *
  * @param threads claiming threads (raw loops, drainers, db-scheduler workers, transaction-outbox
  *     executor threads)
- * @param batchSize jobs claimed per statement, where the contestant has such a setting
+ * @param batchSize jobs claimed per statement, where the contestant has such a setting (else 0)
  * @param concurrency handler threads per drainer (this library only)
  * @param orderingKeys distinct ordering keys of the prefilled jobs; 0 for none
  */
@@ -25,7 +25,7 @@ record DrainSetup(int threads, int batchSize, int concurrency, int orderingKeys)
 
   /** Short text for the table. */
   String describe() {
-    String text = threads + " thr, batch " + batchSize;
+    String text = threads + " thr" + (batchSize > 0 ? ", batch " + batchSize : "");
     if (concurrency != 1) {
       text += ", conc " + concurrency;
     }

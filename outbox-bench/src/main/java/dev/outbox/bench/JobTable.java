@@ -90,16 +90,19 @@ final class JobTable {
     String insert =
         "INSERT INTO "
             + NAME
-            + " (kind, payload, ordering_key, created_at, run_at, attempts) VALUES (?, ?, ?, ?, ?, 0)";
+            + " (id, kind, payload, ordering_key, created_at, run_at, attempts)"
+            + " VALUES (?, ?, ?, ?, ?, ?, 0)";
     try (Connection connection = db.uncounted().getConnection()) {
       connection.setAutoCommit(false);
       try (PreparedStatement statement = connection.prepareStatement(insert)) {
         for (int seq = 0; seq < jobs; seq++) {
-          statement.setString(1, kind);
-          statement.setString(2, "{\"seq\":" + seq + "}");
-          statement.setString(3, keys > 0 ? "k" + (seq % keys) : null);
-          statement.setLong(4, dueAt);
+          // Explicit ids: batched inserts may leave gaps in MariaDB's AUTO_INCREMENT.
+          statement.setLong(1, seq + 1L);
+          statement.setString(2, kind);
+          statement.setString(3, "{\"seq\":" + seq + "}");
+          statement.setString(4, keys > 0 ? "k" + (seq % keys) : null);
           statement.setLong(5, dueAt);
+          statement.setLong(6, dueAt);
           statement.addBatch();
           if (seq % 5_000 == 4_999) {
             statement.executeBatch();

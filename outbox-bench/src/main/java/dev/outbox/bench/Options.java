@@ -21,6 +21,7 @@ record Options(List<String> workloads, int jobs, int rounds, boolean warmUp) {
           "ordered",
           "peers",
           "enqueue",
+          "hibernate",
           "latency",
           "backlog",
           "memory",
