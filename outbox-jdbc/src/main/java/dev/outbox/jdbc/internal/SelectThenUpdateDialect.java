@@ -8,9 +8,9 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * MariaDB/MySQL and H2: neither has {@code UPDATE … RETURNING}, and MariaDB refuses an update whose
- * sub-select reads the same table. The claim is a {@code SELECT … FOR UPDATE SKIP LOCKED} then one
- * {@code UPDATE} by id, in the caller's short transaction.
+ * MariaDB/MySQL: no {@code UPDATE … RETURNING}, and an update may not sub-select the table it
+ * updates. The claim is a {@code SELECT … FOR UPDATE SKIP LOCKED} then one {@code UPDATE} by id, in
+ * the caller's short transaction.
  */
 final class SelectThenUpdateDialect extends SqlDialect {
   private final String select;

@@ -54,12 +54,7 @@ public abstract class SqlDialect {
               deadLetter,
               "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)",
               true);
-      case H2 ->
-          new SelectThenUpdateDialect(
-              job,
-              deadLetter,
-              "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)",
-              false);
+      case H2 -> new H2Dialect(job, deadLetter);
     };
   }
 
