@@ -5,7 +5,6 @@ import dev.outbox.internal.OutboxStore;
 import dev.outbox.job.JobCodec;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -329,9 +328,5 @@ public final class Drainer<J> implements AutoCloseable {
     return deadline == Long.MAX_VALUE
         ? Long.MAX_VALUE
         : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-  }
-
-  Map<String, TransactionalHandler<J>> transactionalHandlers() {
-    return settings.transactionalByKind;
   }
 }
