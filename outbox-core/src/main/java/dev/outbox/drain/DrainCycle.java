@@ -250,6 +250,11 @@ final class DrainCycle<J> {
         new Burial(row.id(), DeadLetterReason.UNPARSEABLE, ErrorText.bounded(error.describe())));
   }
 
+  /** Whether a job of this batch had an ordering key: finishing it may unblock the key's next. */
+  boolean hadOrderingKeys() {
+    return rows.values().stream().anyMatch(row -> row.orderingKey() != null);
+  }
+
   /** Writes the outcomes with fenced batch statements and tells what was done. */
   DrainReport finish() {
     int succeeded = committedInTx + applied(done.size(), () -> store.complete(leaseToken, done));

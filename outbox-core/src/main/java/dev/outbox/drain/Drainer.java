@@ -207,6 +207,10 @@ public final class Drainer<J> implements AutoCloseable {
   private void finish(DrainCycle<J> cycle) {
     try {
       totals.accumulateAndGet(cycle.finish(), DrainReport::plus);
+      if (cycle.hadOrderingKeys()) {
+        // The next job of each key became claimable only now, after the loop's last claim.
+        wake();
+      }
     } catch (RuntimeException e) {
       log.warn(
           "{}: writing the outcomes of a batch failed; its jobs run again when their lease ends: {}",

@@ -115,4 +115,37 @@ public abstract class OrderingContract extends OutboxTestBase {
     assertEquals(List.of(new TestJob.Step("cart-1", 1), new TestJob.Step("cart-1", 2)), handled);
     assertTrue(outbox.deadLetters().find(head).isDefined());
   }
+
+  @Test
+  void aStartedDrainerRunsTheNextJobOfAKeyRightAfterTheHeadInsteadOfAtItsNextPoll()
+      throws Exception {
+    var ordered = EnqueueOptions.defaults().withOrderingKey("chain");
+    enqueueCommitted(
+        ordered,
+        new TestJob.Step("chain", 1),
+        new TestJob.Step("chain", 2),
+        new TestJob.Step("chain", 3));
+    java.util.concurrent.BlockingQueue<Object> handled =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    try (Drainer<TestJob> drainer =
+        drainer()
+            .pollInterval(java.time.Duration.ofHours(1))
+            .listen(false)
+            .handler(
+                job -> {
+                  handled.add(job.payload());
+                  return Outcome.done();
+                })
+            .build()) {
+      drainer.start();
+      for (int seq = 1; seq <= 3; seq++) {
+        assertEquals(
+            new TestJob.Step("chain", seq),
+            handled.poll(30, TimeUnit.SECONDS),
+            "step "
+                + seq
+                + " should run right after the previous one, not at the next poll an hour later");
+      }
+    }
+  }
 }
