@@ -18,21 +18,12 @@ import java.util.List;
 final class H2Dialect extends SqlDialect {
   private final String candidates;
   private final String lockPrefix;
-  private final String leasePrefix;
 
   H2Dialect(String job, String deadLetter) {
     super(job, deadLetter, "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)");
     this.candidates = "SELECT j.id" + claimable();
     this.lockPrefix =
         "SELECT " + JOB_COLUMNS + " FROM " + job + " WHERE run_at <= " + now + " AND id IN (";
-    this.leasePrefix =
-        "UPDATE "
-            + job
-            + " SET run_at = "
-            + now
-            + " + ?, lease_until = "
-            + now
-            + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN (";
   }
 
   @Override
@@ -59,14 +50,7 @@ final class H2Dialect extends SqlDialect {
     if (claimed.isEmpty()) {
       return claimed;
     }
-    try (PreparedStatement lease =
-        connection.prepareStatement(leasePrefix + marks(claimed.size()) + ")")) {
-      lease.setLong(1, leaseMillis);
-      lease.setLong(2, leaseMillis);
-      lease.setLong(3, token);
-      bindIds(lease, 4, claimed.stream().map(ClaimedRow::id).toList());
-      lease.executeUpdate();
-    }
+    leaseLocked(connection, claimed, leaseMillis, token);
     return claimed;
   }
 

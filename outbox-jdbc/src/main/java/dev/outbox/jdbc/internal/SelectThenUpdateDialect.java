@@ -14,7 +14,6 @@ import java.util.List;
  */
 final class SelectThenUpdateDialect extends SqlDialect {
   private final String select;
-  private final String leasePrefix;
   private final boolean readCommitted;
 
   SelectThenUpdateDialect(String job, String deadLetter, String now, boolean readCommitted) {
@@ -24,14 +23,6 @@ final class SelectThenUpdateDialect extends SqlDialect {
         "SELECT j.id, j.kind, j.payload, j.ordering_key, j.idempotency_key, j.created_at, j.attempts"
             + claimable()
             + " FOR UPDATE SKIP LOCKED";
-    this.leasePrefix =
-        "UPDATE "
-            + job
-            + " SET run_at = "
-            + now
-            + " + ?, lease_until = "
-            + now
-            + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN (";
   }
 
   @Override
@@ -58,14 +49,7 @@ final class SelectThenUpdateDialect extends SqlDialect {
     if (claimed.isEmpty()) {
       return claimed;
     }
-    try (PreparedStatement lease =
-        connection.prepareStatement(leasePrefix + marks(claimed.size()) + ")")) {
-      lease.setLong(1, leaseMillis);
-      lease.setLong(2, leaseMillis);
-      lease.setLong(3, token);
-      bindIds(lease, 4, claimed.stream().map(ClaimedRow::id).toList());
-      lease.executeUpdate();
-    }
+    leaseLocked(connection, claimed, leaseMillis, token);
     return claimed;
   }
 }

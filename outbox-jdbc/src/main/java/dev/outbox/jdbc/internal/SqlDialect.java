@@ -143,6 +143,31 @@ public abstract class SqlDialect {
         + " ORDER BY j.run_at, j.id LIMIT ?";
   }
 
+  /**
+   * Leases rows this transaction has already locked (the second step of a select-then-update
+   * claim): lease until now + {@code leaseMillis}, the claim's token, one more attempt.
+   */
+  void leaseLocked(Connection connection, List<ClaimedRow> locked, long leaseMillis, long token)
+      throws SQLException {
+    String sql =
+        "UPDATE "
+            + job
+            + " SET run_at = "
+            + now
+            + " + ?, lease_until = "
+            + now
+            + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN ("
+            + marks(locked.size())
+            + ")";
+    try (PreparedStatement lease = connection.prepareStatement(sql)) {
+      lease.setLong(1, leaseMillis);
+      lease.setLong(2, leaseMillis);
+      lease.setLong(3, token);
+      bindIds(lease, 4, locked.stream().map(ClaimedRow::id).toList());
+      lease.executeUpdate();
+    }
+  }
+
   /** Deletes completed jobs by id and token. */
   public int complete(Connection connection, long token, List<Long> ids) throws SQLException {
     String sql =
