@@ -16,14 +16,22 @@ import java.util.List;
  * leases them with one {@code UPDATE}, in the caller's short transaction.
  */
 final class H2Dialect extends SqlDialect {
-  private final String candidates;
+  private final String candidatesFromFront;
+  private final String candidatesResuming;
   private final String lockPrefix;
 
   H2Dialect(String job, String deadLetter) {
     super(job, deadLetter, "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)");
-    this.candidates = "SELECT j.id" + claimable();
+    this.candidatesFromFront = "SELECT j.id, j.run_at" + claimable(false);
+    this.candidatesResuming = "SELECT j.id, j.run_at" + claimable(true);
     this.lockPrefix =
-        "SELECT " + JOB_COLUMNS + " FROM " + job + " WHERE run_at <= " + now + " AND id IN (";
+        "SELECT "
+            + JOB_COLUMNS
+            + ", run_at FROM "
+            + job
+            + " WHERE run_at <= "
+            + now
+            + " AND id IN (";
   }
 
   @Override
@@ -32,26 +40,29 @@ final class H2Dialect extends SqlDialect {
   }
 
   @Override
-  public List<ClaimedRow> claim(Connection connection, int limit, long leaseMillis, long token)
+  Claim claim(Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
       throws SQLException {
     List<Long> ids = new ArrayList<>();
-    try (PreparedStatement select = connection.prepareStatement(candidates)) {
-      select.setInt(1, limit);
+    Claim.Position last = null;
+    try (PreparedStatement select =
+        connection.prepareStatement(after == null ? candidatesFromFront : candidatesResuming)) {
+      bindClaimable(select, 1, after, limit);
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           ids.add(rows.getLong(1));
+          last = Claim.Position.max(last, new Claim.Position(rows.getLong(2), rows.getLong(1)));
         }
       }
     }
     if (ids.isEmpty()) {
-      return List.of();
+      return Claim.NONE;
     }
     List<ClaimedRow> claimed = lock(connection, ids, token);
-    if (claimed.isEmpty()) {
-      return claimed;
+    if (!claimed.isEmpty()) {
+      leaseLocked(connection, claimed, leaseMillis, token);
     }
-    leaseLocked(connection, claimed, leaseMillis, token);
-    return claimed;
+    // Candidates another claimer locked first are that claimer's: the scan still passed them.
+    return new Claim(claimed, last, ids.size() < limit);
   }
 
   private List<ClaimedRow> lock(Connection connection, List<Long> ids, long token)
@@ -60,7 +71,7 @@ final class H2Dialect extends SqlDialect {
     try (PreparedStatement lock = connection.prepareStatement(sql)) {
       bindIds(lock, 1, ids);
       try (ResultSet rows = lock.executeQuery()) {
-        return readClaimed(rows, token, 1);
+        return readClaim(rows, token, 1, ids.size()).rows();
       }
     }
   }

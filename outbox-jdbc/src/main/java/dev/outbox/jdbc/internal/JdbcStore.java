@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -19,21 +20,51 @@ public final class JdbcStore implements OutboxStore {
 
   private final SqlDialect sql;
   private final Transactions transactions;
+  private final ClaimCursor cursor = new ClaimCursor();
 
   public JdbcStore(SqlDialect sql, Transactions transactions) {
     this.sql = sql;
     this.transactions = transactions;
   }
 
+  /**
+   * Claims from the cursor's watermark; when that runs out before the batch is full, claims the
+   * rest from the front at once, so that no claimable job waits for a later poll because of the
+   * watermark (see {@link ClaimCursor}).
+   */
   @Override
   public List<ClaimedRow> claim(int limit, Duration lease) {
     long token = TOKENS.nextLong();
+    Claim.Position from = cursor.start();
+    Claim claim = claimOnce(limit, lease, token, from);
+    cursor.claimed(from, claim);
+    if (from == null || !claim.exhausted()) {
+      return claim.rows();
+    }
+    cursor.restartFromFront();
+    Claim rest = claimOnce(limit - claim.rows().size(), lease, token, null);
+    cursor.claimed(null, rest);
+    if (claim.rows().isEmpty()) {
+      return rest.rows();
+    }
+    List<ClaimedRow> all = new ArrayList<>(claim.rows());
+    all.addAll(rest.rows());
+    return all;
+  }
+
+  /**
+   * One claim statement (or transaction). A claim chosen as a deadlock victim (seen on MariaDB with
+   * concurrent claims and completions) was rolled back whole, so it is simply tried again.
+   */
+  private Claim claimOnce(int limit, Duration lease, long token, Claim.Position from) {
     String what = "claiming jobs from " + sql.jobTable();
-    Transactions.Work<List<ClaimedRow>> work =
-        connection -> sql.claim(connection, limit, lease.toMillis(), token);
-    return sql.claimIsOneStatement()
-        ? transactions.autoCommit(what, work)
-        : transactions.inTransaction(what, sql.claimWantsReadCommitted(), work);
+    Transactions.Work<Claim> work =
+        connection -> sql.claim(connection, limit, lease.toMillis(), token, from);
+    return Transactions.retryingConflicts(
+        () ->
+            sql.claimIsOneStatement()
+                ? transactions.autoCommit(what, work)
+                : transactions.inTransaction(what, sql.claimWantsReadCommitted(), work));
   }
 
   @Override

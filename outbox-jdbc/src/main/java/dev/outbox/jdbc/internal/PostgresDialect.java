@@ -11,23 +11,45 @@ import javax.sql.DataSource;
 
 /** PostgreSQL: the claim is one {@code UPDATE … RETURNING} over a SKIP LOCKED sub-select. */
 final class PostgresDialect extends SqlDialect {
-  private final String claim;
+  private final String claimFromFront;
+  private final String claimResuming;
   private final String complete;
 
   PostgresDialect(String job, String deadLetter) {
     super(job, deadLetter, "(EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT");
-    this.claim =
-        "UPDATE "
-            + job
-            + " SET run_at = "
-            + now
-            + " + ?, lease_until = "
-            + now
-            + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN (SELECT j.id"
-            + claimable()
-            + " FOR UPDATE SKIP LOCKED) RETURNING "
-            + JOB_COLUMNS;
+    this.claimFromFront = claim(false);
+    this.claimResuming = claim(true);
     this.complete = "DELETE FROM " + job + " WHERE lease_token = ? AND id = ANY(?)";
+  }
+
+  /**
+   * One {@code UPDATE … FROM} a SKIP LOCKED sub-select, returning each row's run_at from before the
+   * lease moved it (the claim's position, see {@link ClaimCursor}).
+   */
+  private String claim(boolean resume) {
+    return "UPDATE "
+        + job
+        + " t SET run_at = "
+        + now
+        + " + ?, lease_until = "
+        + now
+        + " + ?, lease_token = ?, attempts = t.attempts + 1 FROM (SELECT j.id, j.run_at"
+        + claimable(resume)
+        + " FOR UPDATE SKIP LOCKED) c WHERE t.id = c.id RETURNING t.id, t.kind, t.payload,"
+        + " t.ordering_key, t.idempotency_key, t.created_at, t.attempts, c.run_at";
+  }
+
+  /** A row comparison: the {@code (run_at, id)} index serves it as one range. */
+  @Override
+  String resumeAfter() {
+    return " AND (j.run_at, j.id) > (?, ?)";
+  }
+
+  @Override
+  int bindResume(PreparedStatement statement, int first, Claim.Position after) throws SQLException {
+    statement.setLong(first, after.runAt());
+    statement.setLong(first + 1, after.id());
+    return first + 2;
   }
 
   @Override
@@ -83,17 +105,18 @@ final class PostgresDialect extends SqlDialect {
   }
 
   @Override
-  public List<ClaimedRow> claim(Connection connection, int limit, long leaseMillis, long token)
+  Claim claim(Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
       throws SQLException {
-    try (PreparedStatement update = connection.prepareStatement(claim)) {
+    try (PreparedStatement update =
+        connection.prepareStatement(after == null ? claimFromFront : claimResuming)) {
       update.setLong(1, leaseMillis);
       update.setLong(2, leaseMillis);
       update.setLong(3, token);
-      update.setInt(4, limit);
+      bindClaimable(update, 4, after, limit);
       try (ResultSet rows = update.executeQuery()) {
-        List<ClaimedRow> claimed = readClaimed(rows, token, 0);
-        claimed.sort(Comparator.comparingLong(ClaimedRow::id));
-        return claimed;
+        Claim claim = readClaim(rows, token, 0, limit);
+        claim.rows().sort(Comparator.comparingLong(ClaimedRow::id));
+        return claim;
       }
     }
   }

@@ -1,11 +1,9 @@
 package dev.outbox.jdbc.internal;
 
-import dev.outbox.internal.ClaimedRow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 
 /**
  * MariaDB/MySQL: no {@code UPDATE … RETURNING}, and an update may not sub-select the table it
@@ -13,16 +11,22 @@ import java.util.List;
  * the caller's short transaction.
  */
 final class SelectThenUpdateDialect extends SqlDialect {
-  private final String select;
+  private final String selectFromFront;
+  private final String selectResuming;
   private final boolean readCommitted;
 
   SelectThenUpdateDialect(String job, String deadLetter, String now, boolean readCommitted) {
     super(job, deadLetter, now);
     this.readCommitted = readCommitted;
-    this.select =
-        "SELECT j.id, j.kind, j.payload, j.ordering_key, j.idempotency_key, j.created_at, j.attempts"
-            + claimable()
-            + " FOR UPDATE SKIP LOCKED";
+    this.selectFromFront = select(false);
+    this.selectResuming = select(true);
+  }
+
+  private String select(boolean resume) {
+    return "SELECT j.id, j.kind, j.payload, j.ordering_key, j.idempotency_key, j.created_at,"
+        + " j.attempts, j.run_at"
+        + claimable(resume)
+        + " FOR UPDATE SKIP LOCKED";
   }
 
   @Override
@@ -37,19 +41,19 @@ final class SelectThenUpdateDialect extends SqlDialect {
   }
 
   @Override
-  public List<ClaimedRow> claim(Connection connection, int limit, long leaseMillis, long token)
+  Claim claim(Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
       throws SQLException {
-    List<ClaimedRow> claimed;
-    try (PreparedStatement select = connection.prepareStatement(this.select)) {
-      select.setInt(1, limit);
+    Claim claim;
+    try (PreparedStatement select =
+        connection.prepareStatement(after == null ? selectFromFront : selectResuming)) {
+      bindClaimable(select, 1, after, limit);
       try (ResultSet rows = select.executeQuery()) {
-        claimed = readClaimed(rows, token, 1);
+        claim = readClaim(rows, token, 1, limit);
       }
     }
-    if (claimed.isEmpty()) {
-      return claimed;
+    if (!claim.rows().isEmpty()) {
+      leaseLocked(connection, claim.rows(), leaseMillis, token);
     }
-    leaseLocked(connection, claimed, leaseMillis, token);
-    return claimed;
+    return claim;
   }
 }

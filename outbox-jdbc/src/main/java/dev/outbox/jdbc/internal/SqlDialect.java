@@ -125,22 +125,53 @@ public abstract class SqlDialect {
   public abstract boolean duplicateKeyIsError();
 
   /**
-   * Claims up to {@code limit} due jobs, heads of their ordering keys only, on a connection with
-   * auto-commit off (the caller commits), or in auto-commit where {@link #claimIsOneStatement()}.
+   * Claims up to {@code limit} due jobs, heads of their ordering keys only, in {@code (run_at, id)}
+   * order after {@code after} (from the front if null; see {@link ClaimCursor}), on a connection
+   * with auto-commit off (the caller commits), or in auto-commit where {@link
+   * #claimIsOneStatement()}.
    */
-  public abstract List<ClaimedRow> claim(
-      Connection connection, int limit, long leaseMillis, long token) throws SQLException;
+  abstract Claim claim(
+      Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
+      throws SQLException;
 
-  /** Where due, unleased heads of ordering keys are found; alias {@code j}. */
-  String claimable() {
+  /**
+   * Where due, unleased heads of ordering keys are found, after a position when {@code resume}
+   * (parameters: see {@link #bindClaimable}); alias {@code j}.
+   */
+  String claimable(boolean resume) {
     return " FROM "
         + job
         + " j WHERE j.run_at <= "
         + now
+        + (resume ? resumeAfter() : "")
         + " AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
         + job
         + " h WHERE h.ordering_key = j.ordering_key AND h.id < j.id))"
         + " ORDER BY j.run_at, j.id LIMIT ?";
+  }
+
+  /**
+   * The condition "after a position", in a form the {@code (run_at, id)} index serves as a range;
+   * its parameters are bound by {@link #bindResume}.
+   */
+  String resumeAfter() {
+    return " AND (j.run_at > ? OR (j.run_at = ? AND j.id > ?))";
+  }
+
+  /** Binds {@link #resumeAfter}'s parameters from {@code first}; returns the next index. */
+  int bindResume(PreparedStatement statement, int first, Claim.Position after) throws SQLException {
+    statement.setLong(first, after.runAt());
+    statement.setLong(first + 1, after.runAt());
+    statement.setLong(first + 2, after.id());
+    return first + 3;
+  }
+
+  /** Binds {@link #claimable}'s parameters from {@code first}; returns the next index. */
+  int bindClaimable(PreparedStatement statement, int first, Claim.Position after, int limit)
+      throws SQLException {
+    int index = after == null ? first : bindResume(statement, first, after);
+    statement.setInt(index, limit);
+    return index + 1;
   }
 
   /**
@@ -241,10 +272,16 @@ public abstract class SqlDialect {
     }
   }
 
-  static List<ClaimedRow> readClaimed(ResultSet rows, long token, int attemptOffset)
+  /**
+   * Reads claimed rows ({@link #JOB_COLUMNS}, then the row's run_at before the lease moved it) of a
+   * claim that asked for {@code limit}.
+   */
+  static Claim readClaim(ResultSet rows, long token, int attemptOffset, int limit)
       throws SQLException {
     List<ClaimedRow> claimed = new ArrayList<>();
+    Claim.Position last = null;
     while (rows.next()) {
+      last = Claim.Position.max(last, new Claim.Position(rows.getLong(8), rows.getLong(1)));
       claimed.add(
           new ClaimedRow(
               rows.getLong(1),
@@ -256,6 +293,6 @@ public abstract class SqlDialect {
               rows.getInt(7) + attemptOffset,
               token));
     }
-    return claimed;
+    return new Claim(claimed, last, claimed.size() < limit);
   }
 }
