@@ -70,7 +70,10 @@ public final class JdbcOutbox<J> {
   /**
    * Enqueues a job in the caller's transaction: the row is written on {@code connection} and
    * commits or rolls back with it. The connection is never committed, rolled back, closed or
-   * switched to another mode.
+   * switched to another mode. On PostgreSQL it also sends {@code NOTIFY} on the same connection,
+   * delivered when your transaction commits, so that listening drainers wake at once; at most one
+   * per 5 ms per outbox instance, because PostgreSQL commits notifying transactions one at a time
+   * (woken drainers look again shortly after, which covers the transactions in between).
    *
    * @return {@link EnqueueResult.Stored} with the new id
    * @throws OutboxException.EnqueueRefused if the connection is in auto-commit mode, the payload

@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 final class PostgresDialect extends SqlDialect {
   private final String claim;
   private final String complete;
+  private final String notify;
 
   PostgresDialect(String job, String deadLetter) {
     super(job, deadLetter, "(EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT");
@@ -28,11 +29,17 @@ final class PostgresDialect extends SqlDialect {
             + " FOR UPDATE SKIP LOCKED) RETURNING "
             + JOB_COLUMNS;
     this.complete = "DELETE FROM " + job + " WHERE lease_token = ? AND id = ANY(?)";
+    this.notify = "NOTIFY " + PostgresListener.channel(job);
   }
 
   @Override
   String onIdempotencyConflict() {
     return " ON CONFLICT (idempotency_key) DO NOTHING";
+  }
+
+  @Override
+  public String notifyNewJobs() {
+    return notify;
   }
 
   @Override
