@@ -122,6 +122,21 @@ public final class JdbcOutbox<J> {
     Schema.createIfMissing(transactions, dialect, sql.jobTable(), sql.deadLetterTable());
   }
 
+  /**
+   * PostgreSQL only, optional: creates a statement trigger that sends {@code NOTIFY} whenever rows
+   * are inserted into the job table, unless it exists (auto-commit DDL; the statements are in
+   * {@code dev/outbox/jdbc/schema/postgresql-notify-trigger.sql}). Only for writers that insert
+   * jobs without this library: {@link #enqueue} notifies listening drainers by itself. The cost:
+   * every transaction that inserts into the table then notifies, and PostgreSQL commits notifying
+   * transactions one at a time, server-wide. Remove it with {@code DROP TRIGGER <job table>_notify
+   * ON <job table>}.
+   *
+   * @throws OutboxException.Misconfigured on another database
+   */
+  public void createNotifyTrigger() {
+    Schema.createNotifyTrigger(transactions, dialect, sql.jobTable());
+  }
+
   /** The DDL {@link #createSchemaIfMissing()} runs, with this outbox's table names. */
   public List<String> schemaStatements() {
     return Schema.statements(dialect, sql.jobTable(), sql.deadLetterTable());
