@@ -39,6 +39,15 @@ public final class Drainer<J> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Drainer.class);
   private static final Duration MAX_ERROR_PAUSE = Duration.ofSeconds(30);
 
+  /**
+   * How soon a listening drainer looks again after a claim that found jobs but fewer than a batch:
+   * 5 ms. Enqueue notifies at most once per 5 ms per outbox instance (PostgreSQL commits notifying
+   * transactions one at a time, so notifying from each would serialize them), and a transaction
+   * inside that window sends nothing: the notification of the one before it wakes the drainer, and
+   * this second look finds its jobs. Keep it equal to the JDBC outbox's notify interval.
+   */
+  static final Duration FOLLOW_UP = Duration.ofMillis(5);
+
   private final DrainerBuilder<J> settings;
   private final OutboxStore store;
   private final ExecutorService handlerPool;
@@ -163,13 +172,17 @@ public final class Drainer<J> implements AutoCloseable {
 
   private void drainLoop() {
     int failures = 0;
+    Duration followUp =
+        settings.pollInterval.compareTo(FOLLOW_UP) < 0 ? settings.pollInterval : FOLLOW_UP;
     while (!stopping) {
+      Duration pause;
       try {
         int claimed = drainOverlapped();
         failures = 0;
         if (claimed >= settings.batchSize) {
           continue;
         }
+        pause = claimed > 0 && settings.listen ? followUp : settings.pollInterval;
       } catch (RuntimeException e) {
         failures++;
         log.warn(
@@ -178,8 +191,9 @@ public final class Drainer<J> implements AutoCloseable {
             failures,
             e.toString());
         log.debug("drain failure", e);
+        pause = errorPause(failures);
       }
-      pause(failures == 0 ? settings.pollInterval : errorPause(failures));
+      pause(pause);
     }
     awaitFinishing();
   }

@@ -44,8 +44,9 @@ public interface OutboxStore {
 
   /**
    * Calls {@code onNewJobs} soon after a transaction that enqueued jobs commits, where the database
-   * can push that (PostgreSQL's LISTEN/NOTIFY). Polling stays the guarantee; this only shortens the
-   * wait. Closing the returned handle stops it.
+   * can push that (PostgreSQL's LISTEN/NOTIFY), not necessarily after every such transaction (the
+   * JDBC outbox notifies at most once per 5 ms). Polling stays the guarantee; this only shortens
+   * the wait. Closing the returned handle stops it.
    */
   default AutoCloseable subscribe(String name, Runnable onNewJobs) {
     return () -> {};

@@ -70,7 +70,10 @@ public final class JdbcOutbox<J> {
   /**
    * Enqueues a job in the caller's transaction: the row is written on {@code connection} and
    * commits or rolls back with it. The connection is never committed, rolled back, closed or
-   * switched to another mode.
+   * switched to another mode. On PostgreSQL it also sends {@code NOTIFY} on the same connection,
+   * delivered when your transaction commits, so that listening drainers wake at once; at most one
+   * per 5 ms per outbox instance, because PostgreSQL commits notifying transactions one at a time
+   * (woken drainers look again shortly after, which covers the transactions in between).
    *
    * @return {@link EnqueueResult.Stored} with the new id
    * @throws OutboxException.EnqueueRefused if the connection is in auto-commit mode, the payload
@@ -117,6 +120,21 @@ public final class JdbcOutbox<J> {
   /** Creates the job and dead-letter tables and their indexes where missing (auto-commit DDL). */
   public void createSchemaIfMissing() {
     Schema.createIfMissing(transactions, dialect, sql.jobTable(), sql.deadLetterTable());
+  }
+
+  /**
+   * PostgreSQL only, optional: creates a statement trigger that sends {@code NOTIFY} whenever rows
+   * are inserted into the job table, unless it exists (auto-commit DDL; the statements are in
+   * {@code dev/outbox/jdbc/schema/postgresql-notify-trigger.sql}). Only for writers that insert
+   * jobs without this library: {@link #enqueue} notifies listening drainers by itself. The cost:
+   * every transaction that inserts into the table then notifies, and PostgreSQL commits notifying
+   * transactions one at a time, server-wide. Remove it with {@code DROP TRIGGER <job table>_notify
+   * ON <job table>}.
+   *
+   * @throws OutboxException.Misconfigured on another database
+   */
+  public void createNotifyTrigger() {
+    Schema.createNotifyTrigger(transactions, dialect, sql.jobTable());
   }
 
   /** The DDL {@link #createSchemaIfMissing()} runs, with this outbox's table names. */

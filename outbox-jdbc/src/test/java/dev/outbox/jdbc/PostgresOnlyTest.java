@@ -1,48 +1,266 @@
 package dev.outbox.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outbox.OutboxException;
 import dev.outbox.drain.Drainer;
+import dev.outbox.drain.JobHandler;
 import dev.outbox.drain.Outcome;
 import dev.outbox.internal.OutboxStore;
 import dev.outbox.jdbc.internal.JdbcStore;
 import dev.outbox.jdbc.internal.SqlDialect;
 import dev.outbox.jdbc.internal.Transactions;
 import dev.outbox.jdbc.testing.TestDatabase;
+import dev.outbox.job.EnqueueOptions;
+import dev.outbox.job.JobCodec;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
-/** What only PostgreSQL does: LISTEN/NOTIFY wake-ups and the autovacuum check. */
+/**
+ * What only PostgreSQL does: LISTEN/NOTIFY wake-ups (enqueue notifies, throttled; the trigger is
+ * opt-in) and the autovacuum check.
+ */
 class PostgresOnlyTest extends OutboxTestBase {
   @Override
   protected TestDatabase database() {
     return TestDatabase.POSTGRESQL;
   }
 
+  /** Generous: a test fails on a missing wake-up, never on speed; the poll is a minute away. */
+  private static final long DEADLINE_SECONDS = 10;
+
+  private static final Duration A_MINUTE = Duration.ofMinutes(1);
+
   @Test
-  void aStartedDrainerIsWokenByTheCommitOfAnEnqueueWithoutPollingOrWake() throws Exception {
+  void aJobEnqueuedThroughTheLibraryWakesAListeningDrainerAlthoughTheTableHasNoTrigger()
+      throws Exception {
+    assertEquals(0, triggersOnJobTable(), "the default DDL creates no trigger");
     CountDownLatch handled = new CountDownLatch(1);
-    try (Drainer<TestJob> drainer =
-        drainer()
-            .pollInterval(Duration.ofHours(1))
-            .handler(
-                job -> {
-                  handled.countDown();
-                  return Outcome.done();
-                })
-            .build()) {
-      drainer.start();
-      Thread.sleep(500); // the first poll has run and found nothing; the next one is an hour away
+    try (Drainer<TestJob> drainer = startedListening(job -> countDown(handled))) {
       enqueueCommitted(new TestJob.Greet("pushed"));
-      assertTrue(handled.await(30, TimeUnit.SECONDS), "the commit's NOTIFY woke the drainer");
+      assertTrue(
+          handled.await(DEADLINE_SECONDS, TimeUnit.SECONDS),
+          "the commit's NOTIFY woke the drainer before its poll, a minute away");
     }
+  }
+
+  @Test
+  void jobsEnqueuedInTransactionsOneRightAfterAnotherAreAllHandledPromptlyByAListeningDrainer()
+      throws Exception {
+    try (Connection first = transaction();
+        Connection second = transaction();
+        Connection third = transaction()) {
+      for (Connection tx : List.of(first, second, third)) { // warm: codec, statements, paths
+        outbox.enqueue(tx, new TestJob.Greet("warm-up"));
+        tx.rollback();
+      }
+      Thread.sleep(20); // past the notify interval the warm-up started
+      // One right after another, so that only the first falls outside the notify interval and
+      // sends a NOTIFY (on a machine too slow for that the others notify too, and this proves
+      // less; the next test does not depend on timing).
+      outbox.enqueue(first, new TestJob.Greet("first"));
+      outbox.enqueue(second, new TestJob.Greet("second"));
+      outbox.enqueue(third, new TestJob.Greet("third"));
+      assertTheOthersAreHandledAfterTheFirst(
+          first::commit,
+          () -> {
+            second.commit();
+            third.commit();
+          });
+    }
+  }
+
+  @Test
+  void jobsCommittedWithoutANotificationWhileTheWokenDrainerHandlesItsClaimAreHandledPromptly()
+      throws Exception {
+    // Stand-ins for transactions inside the notify interval, whatever the timing: inserted by
+    // hand, without a trigger, they notify nobody.
+    assertTheOthersAreHandledAfterTheFirst(
+        () -> enqueueCommitted(new TestJob.Greet("first")),
+        () -> {
+          for (String name : List.of("second", "third")) {
+            JobCodec.Encoded row = outbox.codec().encode(new TestJob.Greet(name));
+            insertRaw(row.kind(), row.payload());
+          }
+        });
+  }
+
+  /**
+   * Commits the job "first", whose NOTIFY wakes a listening drainer, and, while that drainer
+   * handles the first job, the jobs "second" and "third", which send no NOTIFY of their own: the
+   * woken drainer's claim found the first job only, and only its follow-up claim (the poll is a
+   * minute away) can find the others in time.
+   */
+  private void assertTheOthersAreHandledAfterTheFirst(Step commitFirst, Step commitOthers)
+      throws Exception {
+    List<String> handled = new CopyOnWriteArrayList<>();
+    CountDownLatch firstStarted = new CountDownLatch(1);
+    CountDownLatch othersCommitted = new CountDownLatch(1);
+    CountDownLatch all = new CountDownLatch(3);
+    try (Drainer<TestJob> drainer =
+        startedListening(
+            job -> {
+              String name = ((TestJob.Greet) job.payload()).name();
+              if (name.equals("first")) {
+                firstStarted.countDown();
+                othersCommitted.await(DEADLINE_SECONDS, TimeUnit.SECONDS);
+              }
+              handled.add(name);
+              return countDown(all);
+            })) {
+      commitFirst.run();
+      assertTrue(firstStarted.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "the NOTIFY woke it");
+      commitOthers.run();
+      othersCommitted.countDown();
+      assertTrue(all.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "handled only " + handled);
+      assertEquals(Set.of("first", "second", "third"), Set.copyOf(handled));
+    }
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  @Test
+  void aRolledBackOrDeduplicatedEnqueueNotifiesNobodyAndAStoredOneNotifiesAtItsCommit()
+      throws Exception {
+    try (Connection listening = listeningConnection()) {
+      try (Connection tx = transaction()) {
+        freshOutbox().enqueue(tx, new TestJob.Greet("rolled back"));
+        tx.rollback();
+      }
+      assertEquals(List.of(), notificationsUntilSentinel(listening), "after the rollback");
+
+      EnqueueOptions keyed = EnqueueOptions.defaults().withIdempotencyKey("once");
+      enqueueCommitted(keyed, new TestJob.Greet("stored"));
+      notificationsUntilSentinel(listening);
+      try (Connection tx = transaction()) {
+        assertFalse(freshOutbox().enqueue(tx, new TestJob.Greet("again"), keyed).stored());
+        tx.commit();
+      }
+      assertEquals(List.of(), notificationsUntilSentinel(listening), "after the duplicate");
+
+      try (Connection tx = transaction()) {
+        freshOutbox().enqueueAll(tx, List.of(new TestJob.Greet("a"), new TestJob.Greet("b")));
+        assertEquals(List.of(), notificationsUntilSentinel(listening), "before the commit");
+        tx.commit();
+      }
+      assertEquals(List.of(""), notificationsUntilSentinel(listening), "after the commit");
+    }
+  }
+
+  @Test
+  void theOptInTriggerAppliesTwiceAndWakesAListeningDrainerForARowInsertedByHand()
+      throws Exception {
+    outbox.createNotifyTrigger();
+    outbox.createNotifyTrigger();
+    assertEquals(1, triggersOnJobTable());
+    CountDownLatch handled = new CountDownLatch(1);
+    try (Drainer<TestJob> drainer = startedListening(job -> countDown(handled))) {
+      JobCodec.Encoded row = outbox.codec().encode(new TestJob.Greet("by hand"));
+      insertRaw(row.kind(), row.payload());
+      assertTrue(
+          handled.await(DEADLINE_SECONDS, TimeUnit.SECONDS),
+          "the trigger's NOTIFY woke the drainer before its poll, a minute away");
+    }
+  }
+
+  @Test
+  void theNotifyTriggerIsRefusedOnOtherDatabases() {
+    var h2 = new org.h2.jdbcx.JdbcDataSource();
+    h2.setURL("jdbc:h2:mem:notify;DB_CLOSE_DELAY=-1");
+    var error =
+        assertThrows(
+            OutboxException.Misconfigured.class,
+            () -> JdbcOutbox.builder(h2, TestJob.class).build().createNotifyTrigger());
+    assertContains(error.getMessage(), "PostgreSQL only");
+  }
+
+  /** A started drainer that only a notification can wake in time, past its catch-up claim. */
+  private Drainer<TestJob> startedListening(JobHandler<TestJob> handler) throws Exception {
+    Drainer<TestJob> drainer = drainer().pollInterval(A_MINUTE).handler(handler).build();
+    drainer.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+    while (queryLong(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'idle' AND query = ?",
+            "LISTEN \"" + jobTable + "\"")
+        == 0) {
+      assertTrue(System.nanoTime() < deadline, "the drainer's listener never listened");
+      Thread.sleep(20);
+    }
+    Thread.sleep(300); // the listener's catch-up wake has been claimed; next poll in a minute
+    return drainer;
+  }
+
+  private static Outcome countDown(CountDownLatch latch) {
+    latch.countDown();
+    return Outcome.done();
+  }
+
+  /** Another outbox on the same tables, whose first enqueue is never throttled. */
+  private JdbcOutbox<TestJob> freshOutbox() {
+    return JdbcOutbox.builder(dataSource, TestJob.class)
+        .jobTable(jobTable)
+        .deadLetterTable(deadLetterTable)
+        .build();
+  }
+
+  private Connection transaction() throws SQLException {
+    Connection connection = dataSource.getConnection();
+    connection.setAutoCommit(false);
+    return connection;
+  }
+
+  private Connection listeningConnection() throws SQLException {
+    Connection connection = dataSource.getConnection();
+    connection.setAutoCommit(true);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("LISTEN \"" + jobTable + "\"");
+    }
+    return connection;
+  }
+
+  /**
+   * The payloads delivered on the job table's channel before a sentinel committed now (the
+   * library's notifications carry none); PostgreSQL delivers notifications in commit order.
+   */
+  private List<String> notificationsUntilSentinel(Connection listening) throws Exception {
+    execute("NOTIFY \"" + jobTable + "\", 'sentinel'");
+    List<String> payloads = new ArrayList<>();
+    PGConnection pg = listening.unwrap(PGConnection.class);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+    while (System.nanoTime() < deadline) {
+      PGNotification[] received = pg.getNotifications(500);
+      for (PGNotification notification : received == null ? new PGNotification[0] : received) {
+        if (notification.getParameter().equals("sentinel")) {
+          return payloads;
+        }
+        payloads.add(notification.getParameter());
+      }
+    }
+    throw new AssertionError("the sentinel notification never arrived; got " + payloads);
+  }
+
+  private long triggersOnJobTable() throws SQLException {
+    return queryLong(
+        "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = to_regclass(?) AND NOT tgisinternal",
+        jobTable);
   }
 
   @Test

@@ -15,8 +15,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Writes jobs on the caller's connection, in the caller's transaction. Never commits, rolls back,
- * closes or changes the connection's mode. Every check runs before any SQL. Internal.
+ * Writes jobs on the caller's connection, in the caller's transaction, and on PostgreSQL notifies
+ * listening drainers in the same transaction (throttled; see {@link NewJobNotifier}). Never
+ * commits, rolls back, closes or changes the connection's mode. Every check runs before any SQL.
+ * Internal.
  */
 public final class Enqueuer<J> {
   private static final String[] ID = {"id"};
@@ -24,11 +26,13 @@ public final class Enqueuer<J> {
   private final JobCodec<J> codec;
   private final SqlDialect sql;
   private final int maxPayloadBytes;
+  private final NewJobNotifier notifier;
 
   public Enqueuer(JobCodec<J> codec, SqlDialect sql, int maxPayloadBytes) {
     this.codec = codec;
     this.sql = sql;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.notifier = new NewJobNotifier(sql.notifyNewJobs());
   }
 
   /** Enqueues one job; see {@code JdbcOutbox#enqueue}. */
@@ -37,6 +41,15 @@ public final class Enqueuer<J> {
     Objects.requireNonNull(options, "options");
     JobCodec.Encoded encoded = encode(job);
     requireTransaction(connection, encoded.kind());
+    EnqueueResult result = insert(connection, encoded, options);
+    if (result.stored()) {
+      notifier.jobsInserted(connection, encoded.kind(), sql.jobTable());
+    }
+    return result;
+  }
+
+  private EnqueueResult insert(
+      Connection connection, JobCodec.Encoded encoded, EnqueueOptions options) {
     String insert = sql.insert(options.runAt().isDefined(), options.idempotencyKey().isDefined());
     try (PreparedStatement statement = connection.prepareStatement(insert, ID)) {
       bind(statement, encoded, options);
@@ -79,6 +92,9 @@ public final class Enqueuer<J> {
       int stored = 0;
       for (int count : statement.executeBatch()) {
         stored += count == PreparedStatement.SUCCESS_NO_INFO ? 1 : count;
+      }
+      if (stored > 0) {
+        notifier.jobsInserted(connection, encoded.get(0).kind(), sql.jobTable());
       }
       return stored;
     } catch (SQLException e) {

@@ -14,12 +14,14 @@ final class PostgresDialect extends SqlDialect {
   private final String claimFromFront;
   private final String claimResuming;
   private final String complete;
+  private final String notify;
 
   PostgresDialect(String job, String deadLetter) {
     super(job, deadLetter, "(EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT");
     this.claimFromFront = claim(false);
     this.claimResuming = claim(true);
     this.complete = "DELETE FROM " + job + " WHERE lease_token = ? AND id = ANY(?)";
+    this.notify = "NOTIFY " + PostgresListener.channel(job);
   }
 
   /**
@@ -55,6 +57,11 @@ final class PostgresDialect extends SqlDialect {
   @Override
   String onIdempotencyConflict() {
     return " ON CONFLICT (idempotency_key) DO NOTHING";
+  }
+
+  @Override
+  public String notifyNewJobs() {
+    return notify;
   }
 
   @Override

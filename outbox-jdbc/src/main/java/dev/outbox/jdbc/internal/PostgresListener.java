@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds one connection that LISTENs on the job table's channel and calls back when a transaction
- * that inserted jobs commits (the table's trigger sends the NOTIFY). Reconnects by itself; the
- * drainer's polling covers any gap. Internal.
+ * that inserted jobs commits (enqueue sends the NOTIFY, throttled, see {@link NewJobNotifier}; so
+ * does the opt-in trigger). Reconnects by itself; the drainer's polling covers any gap. Internal.
  */
 final class PostgresListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
@@ -39,7 +39,7 @@ final class PostgresListener implements AutoCloseable {
       try (Connection connection = dataSource.getConnection()) {
         connection.setAutoCommit(true);
         try (Statement statement = connection.createStatement()) {
-          statement.execute("LISTEN \"" + channel + "\"");
+          statement.execute("LISTEN " + channel(channel));
         }
         failures = 0;
         onNotify.run(); // catch up with anything committed while not listening
@@ -62,6 +62,14 @@ final class PostgresListener implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The channel of a (validated) job table as a quoted identifier: the table's name as written,
+   * schema included, which is also what the opt-in trigger passes to {@code pg_notify}.
+   */
+  static String channel(String jobTable) {
+    return "\"" + jobTable + "\"";
   }
 
   private void sleep(long millis) {

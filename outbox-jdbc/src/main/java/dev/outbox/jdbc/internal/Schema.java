@@ -18,11 +18,39 @@ public final class Schema {
   static final String DEFAULT_JOB = "outbox_job";
   static final String DEFAULT_DEAD_LETTER = "outbox_dead_letter";
 
+  /**
+   * The opt-in NOTIFY trigger of PostgreSQL, for rows inserted without the library (whose enqueue
+   * notifies by itself); its cost is in the file.
+   */
+  static final String NOTIFY_TRIGGER_RESOURCE =
+      "dev/outbox/jdbc/schema/postgresql-notify-trigger.sql";
+
   private Schema() {}
 
   /** The DDL statements for these (validated) table names. */
   public static List<String> statements(Dialect dialect, String job, String deadLetter) {
-    String ddl = renamed(read(dialect.ddlResource()), job, deadLetter);
+    return statements(dialect.ddlResource(), job, deadLetter);
+  }
+
+  /** The statements of the opt-in NOTIFY trigger for this (validated) job table. */
+  public static List<String> notifyTriggerStatements(Dialect dialect, String job) {
+    if (dialect != Dialect.POSTGRESQL) {
+      throw new OutboxException.Misconfigured(
+          "the NOTIFY trigger is for PostgreSQL only; this outbox speaks " + dialect);
+    }
+    return statements(NOTIFY_TRIGGER_RESOURCE, job, DEFAULT_DEAD_LETTER);
+  }
+
+  /** Creates the opt-in NOTIFY trigger on the job table unless it exists (auto-commit DDL). */
+  public static void createNotifyTrigger(Transactions transactions, Dialect dialect, String job) {
+    apply(
+        transactions,
+        "creating the NOTIFY trigger on " + job,
+        notifyTriggerStatements(dialect, job));
+  }
+
+  private static List<String> statements(String resource, String job, String deadLetter) {
+    String ddl = renamed(read(resource), job, deadLetter);
     List<String> statements = new ArrayList<>();
     StringBuilder current = new StringBuilder();
     for (String line : ddl.split("\n")) {
@@ -42,11 +70,18 @@ public final class Schema {
   /** Applies the DDL; tables and indexes that exist are left as they are. */
   public static void createIfMissing(
       Transactions transactions, Dialect dialect, String job, String deadLetter) {
-    transactions.autoCommit(
+    apply(
+        transactions,
         "creating the outbox tables " + job + " and " + deadLetter,
+        statements(dialect, job, deadLetter));
+  }
+
+  private static void apply(Transactions transactions, String what, List<String> statements) {
+    transactions.autoCommit(
+        what,
         connection -> {
           try (Statement statement = connection.createStatement()) {
-            for (String ddl : statements(dialect, job, deadLetter)) {
+            for (String ddl : statements) {
               statement.execute(ddl);
             }
           }

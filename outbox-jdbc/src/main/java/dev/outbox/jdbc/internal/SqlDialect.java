@@ -98,6 +98,15 @@ public abstract class SqlDialect {
     return "";
   }
 
+  /**
+   * The statement that tells listening drainers new jobs were inserted, sent in the enqueuing
+   * transaction so that it takes effect at commit (see {@link NewJobNotifier}); null where the
+   * database cannot push.
+   */
+  public String notifyNewJobs() {
+    return null;
+  }
+
   /** Starts pushing new-job signals where the database can (see OutboxStore#subscribe). */
   public AutoCloseable subscribe(DataSource dataSource, String name, Runnable onNewJobs) {
     return () -> {};

@@ -36,10 +36,9 @@ CREATE INDEX IF NOT EXISTS outbox_job_ordering ON outbox_job (ordering_key, id) 
 -- One job per idempotency key while it exists.
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_job_idempotency ON outbox_job (idempotency_key);
 
--- Wakes listening drainers at once when jobs are committed (LISTEN/NOTIFY; one notification per
--- transaction). Drainers still poll, so nothing depends on it.
-CREATE OR REPLACE FUNCTION outbox_job_notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('outbox_job', ''); RETURN NULL; END $$;
-DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'outbox_job_notify' AND tgrelid = 'outbox_job'::regclass) THEN CREATE TRIGGER outbox_job_notify AFTER INSERT ON outbox_job FOR EACH STATEMENT EXECUTE FUNCTION outbox_job_notify(); END IF; END $$;
+-- No NOTIFY trigger: enqueue sends the notification that wakes listening drainers itself,
+-- throttled per outbox instance. Writers that insert rows without the library can opt into a
+-- trigger with postgresql-notify-trigger.sql (see README, "Wake-up").
 
 CREATE TABLE IF NOT EXISTS outbox_dead_letter (
   id              BIGINT PRIMARY KEY,
