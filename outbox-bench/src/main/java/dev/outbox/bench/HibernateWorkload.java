@@ -1,8 +1,11 @@
 package dev.outbox.bench;
 
 import dev.outbox.hibernate.HibernateOutbox;
+import dev.outbox.jdbc.Dialect;
+import dev.outbox.jdbc.internal.SqlDialect;
 import jakarta.persistence.EntityManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +19,15 @@ import org.hibernate.tool.schema.Action;
  * Workload 2, the Hibernate path, JDBC batching on ({@code hibernate.jdbc.batch_size} 50): each
  * transaction persists 10 orders and enqueues one job per order with {@code
  * HibernateOutbox.enqueue}, beside the same 10 orders alone and with a hand-written insert of each
- * job row through {@code Session.doWork}; transactions/s at 1 and 4 threads.
+ * job row through {@code Session.doWork}; transactions/s at 1 and 4 threads. The hand insert writes
+ * constants where the library reads the database clock and returns no id; "same row by hand" runs
+ * the library's own insert (created_at and run_at from the database clock, the generated id read
+ * back) through {@code doWork}, so that its ratio is the cost of the Hibernate path alone.
  */
 final class HibernateWorkload {
   private static final String W = "enqueue hibernate";
   private static final int ORDERS_PER_TX = 10;
+  private static final String SAME_ROW = "+ same row by hand (doWork)";
 
   private final BenchContext context;
   private final Duration duration = Duration.ofSeconds(3);
@@ -36,6 +43,9 @@ final class HibernateWorkload {
         "DROP TABLE IF EXISTS bench_hib_order", "DROP SEQUENCE IF EXISTS bench_hib_order_seq");
     try (SessionFactory factory = sessionFactory(db)) {
       HibernateOutbox<BenchJob> outbox = HibernateOutbox.builder(jobs.outbox(), factory).build();
+      String sameRowSql =
+          SqlDialect.of(Dialect.POSTGRESQL, JobTable.NAME, JobTable.DEAD_LETTERS)
+              .insert(false, false);
       List<Cell> cells = new ArrayList<>();
       for (int threads : List.of(1, 4)) {
         String setup = threads + " thr, " + ORDERS_PER_TX + " orders/tx";
@@ -71,6 +81,32 @@ final class HibernateWorkload {
                                 insert.executeUpdate();
                               }
                             })));
+        cells.add(
+            cell(
+                db,
+                jobs,
+                factory,
+                SAME_ROW,
+                setup,
+                threads,
+                (em, seq) ->
+                    em.unwrap(Session.class)
+                        .doWork(
+                            connection -> {
+                              try (PreparedStatement insert =
+                                  connection.prepareStatement(sameRowSql, new String[] {"id"})) {
+                                insert.setString(1, "Noop");
+                                insert.setString(2, "{\"seq\":" + (int) seq + "}");
+                                insert.setString(3, null);
+                                insert.setString(4, null);
+                                insert.setLong(5, 0);
+                                insert.executeUpdate();
+                                try (ResultSet keys = insert.getGeneratedKeys()) {
+                                  keys.next();
+                                  keys.getLong(1);
+                                }
+                              }
+                            })));
       }
       context
           .rounds()
@@ -89,6 +125,18 @@ final class HibernateWorkload {
                         "tx/s",
                         new String[] {"+ HibernateOutbox.enqueue", setup},
                         new String[] {"+ hand insert (doWork)", setup}),
+                0.95);
+        context
+            .report()
+            .ratio(
+                "Hibernate tx/s: HibernateOutbox.enqueue / same row by hand, " + setup,
+                context
+                    .report()
+                    .pairedRatio(
+                        W,
+                        "tx/s",
+                        new String[] {"+ HibernateOutbox.enqueue", setup},
+                        new String[] {SAME_ROW, setup}),
                 0.95);
       }
     }

@@ -137,13 +137,17 @@ public final class HibernateOutbox<J> {
     return result;
   }
 
-  /** Enqueues many jobs with one JDBC batch in the session's transaction; returns how many. */
+  /**
+   * Enqueues many jobs in the session's transaction, as {@code JdbcOutbox#enqueueAll}; returns how
+   * many.
+   */
   public int enqueueAll(EntityManager session, Collection<? extends J> jobs) {
     return enqueueAll(session, jobs, EnqueueOptions.defaults());
   }
 
   /**
-   * Enqueues many jobs with the same options (no idempotency key) in one JDBC batch.
+   * Enqueues many jobs with the same options (no idempotency key), as {@code
+   * JdbcOutbox#enqueueAll}.
    *
    * @throws IllegalArgumentException if the options carry an idempotency key
    */

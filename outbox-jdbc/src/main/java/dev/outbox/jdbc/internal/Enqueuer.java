@@ -23,6 +23,15 @@ import java.util.Objects;
 public final class Enqueuer<J> {
   private static final String[] ID = {"id"};
 
+  /**
+   * Rows per array insert. Bounds the arrays held in memory on both ends; past a few hundred rows a
+   * bigger chunk saves only a round trip per chunk.
+   */
+  static final int MAX_ROWS_PER_STATEMENT = 1_000;
+
+  /** Payload characters per array insert: a thousand payloads near maxPayloadBytes are huge. */
+  static final long MAX_CHARS_PER_STATEMENT = 4L * 1024 * 1024;
+
   private final JobCodec<J> codec;
   private final SqlDialect sql;
   private final int maxPayloadBytes;
@@ -68,7 +77,10 @@ public final class Enqueuer<J> {
     }
   }
 
-  /** Enqueues many jobs with one JDBC batch; see {@code JdbcOutbox#enqueueAll}. */
+  /**
+   * Enqueues many jobs; see {@code JdbcOutbox#enqueueAll}. Where the dialect can, one statement per
+   * chunk inserts them from arrays; elsewhere one JDBC batch does.
+   */
   public int enqueueAll(
       Connection connection, Collection<? extends J> jobs, EnqueueOptions options) {
     Objects.requireNonNull(connection, "connection");
@@ -83,6 +95,19 @@ public final class Enqueuer<J> {
       return 0;
     }
     requireTransaction(connection, encoded.get(0).kind());
+    String arrays = sql.insertArrays(options.runAt().isDefined());
+    try {
+      return arrays == null
+          ? insertBatch(connection, encoded, options)
+          : insertArrays(connection, arrays, encoded, options);
+    } catch (SQLException e) {
+      throw refused(encoded.get(0).kind(), e);
+    }
+  }
+
+  private int insertBatch(
+      Connection connection, List<JobCodec.Encoded> encoded, EnqueueOptions options)
+      throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(sql.insert(options.runAt().isDefined(), false))) {
       for (JobCodec.Encoded one : encoded) {
@@ -97,9 +122,50 @@ public final class Enqueuer<J> {
         notifier.jobsInserted(connection, encoded.get(0).kind(), sql.jobTable());
       }
       return stored;
-    } catch (SQLException e) {
-      throw refused(encoded.get(0).kind(), e);
     }
+  }
+
+  /**
+   * One statement per chunk of at most {@link #MAX_ROWS_PER_STATEMENT} rows and {@link
+   * #MAX_CHARS_PER_STATEMENT} payload characters (a single larger payload goes alone).
+   */
+  private int insertArrays(
+      Connection connection, String insert, List<JobCodec.Encoded> encoded, EnqueueOptions options)
+      throws SQLException {
+    int stored = 0;
+    try (PreparedStatement statement = connection.prepareStatement(insert)) {
+      statement.setString(1, options.orderingKey().getOrNull());
+      statement.setLong(2, runAtOrDelay(options));
+      int from = 0;
+      while (from < encoded.size()) {
+        int to = chunkEnd(encoded, from);
+        String[] kinds = new String[to - from];
+        String[] payloads = new String[to - from];
+        for (int i = from; i < to; i++) {
+          kinds[i - from] = encoded.get(i).kind();
+          payloads[i - from] = encoded.get(i).payload();
+        }
+        statement.setArray(3, connection.createArrayOf("varchar", kinds));
+        statement.setArray(4, connection.createArrayOf("text", payloads));
+        stored += statement.executeUpdate();
+        from = to;
+      }
+    }
+    return stored;
+  }
+
+  /** Where the chunk starting at {@code from} ends: at least one row, then within both limits. */
+  private static int chunkEnd(List<JobCodec.Encoded> encoded, int from) {
+    int to = from;
+    long chars = 0;
+    while (to < encoded.size() && to - from < MAX_ROWS_PER_STATEMENT) {
+      chars += encoded.get(to).payload().length();
+      if (to > from && chars > MAX_CHARS_PER_STATEMENT) {
+        break;
+      }
+      to++;
+    }
+    return to;
   }
 
   private JobCodec.Encoded encode(J job) {
@@ -151,6 +217,12 @@ public final class Enqueuer<J> {
         options.runAt().isDefined()
             ? options.runAt().get().toEpochMilli()
             : options.delay().toMillis());
+  }
+
+  private static long runAtOrDelay(EnqueueOptions options) {
+    return options.runAt().isDefined()
+        ? options.runAt().get().toEpochMilli()
+        : options.delay().toMillis();
   }
 
   private boolean isDuplicateKey(SQLException e, EnqueueOptions options) {

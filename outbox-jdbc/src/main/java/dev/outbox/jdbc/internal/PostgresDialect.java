@@ -16,6 +16,10 @@ final class PostgresDialect extends SqlDialect {
   private final String complete;
   private final String notify;
 
+  // Field initializers run after super(): job and now are set.
+  private final String insertArraysAfterDelay = insertArrays(now + " + ?::BIGINT");
+  private final String insertArraysAt = insertArrays("?::BIGINT");
+
   PostgresDialect(String job, String deadLetter) {
     super(job, deadLetter, "(EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT");
     this.claimFromFront = claim(false);
@@ -99,6 +103,29 @@ final class PostgresDialect extends SqlDialect {
         + " pg_reload_conf(); (the table's own autovacuum settings then apply), or run VACUUM "
         + job
         + " regularly.";
+  }
+
+  /**
+   * {@code unnest … WITH ORDINALITY} keeps the arrays' order and {@code ORDER BY} it makes the
+   * identity hand out ids in that order, which ordering keys rely on. One statement instead of a
+   * batch of single-row inserts: pgjdbc sends a batch statement by statement unless {@code
+   * reWriteBatchedInserts} is on.
+   */
+  private String insertArrays(String runAt) {
+    return "INSERT INTO "
+        + job
+        + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts)"
+        + " SELECT r.kind, r.payload, ?::VARCHAR, NULL, "
+        + now
+        + ", "
+        + runAt
+        + ", 0 FROM unnest(?::VARCHAR[], ?::TEXT[]) WITH ORDINALITY AS r(kind, payload, n)"
+        + " ORDER BY r.n";
+  }
+
+  @Override
+  public String insertArrays(boolean explicitRunAt) {
+    return explicitRunAt ? insertArraysAt : insertArraysAfterDelay;
   }
 
   @Override

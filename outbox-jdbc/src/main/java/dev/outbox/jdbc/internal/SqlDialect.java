@@ -93,6 +93,16 @@ public abstract class SqlDialect {
     return explicitRunAt ? insertAt : insertAfterDelay;
   }
 
+  /**
+   * One statement that inserts many jobs without idempotency keys from two arrays, or {@code null}
+   * where the dialect has none (then a JDBC batch of {@link #insert(boolean, boolean)} does it).
+   * Parameters: ordering key, delay or run-at (as in {@link #insert(boolean, boolean)}), the kinds,
+   * the payloads; the rows get their ids in the arrays' order.
+   */
+  public String insertArrays(boolean explicitRunAt) {
+    return null;
+  }
+
   /** What follows the insert so that a duplicate idempotency key stores nothing; "" if none. */
   String onIdempotencyConflict() {
     return "";
