@@ -181,7 +181,7 @@ final class EnqueueWorkload {
   }
 
   private static String handInsertSql(String table) {
-    String now = "(EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT";
+    String now = "(date_part('epoch', statement_timestamp()) * 1000)::BIGINT";
     return "INSERT INTO "
         + table
         + " (kind, payload, ordering_key, idempotency_key, created_at,"

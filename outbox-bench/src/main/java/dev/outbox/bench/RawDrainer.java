@@ -17,7 +17,7 @@ import javax.sql.DataSource;
  * outcomes: what the library adds on top is what the ratio measures.
  */
 final class RawDrainer implements DrainContestant {
-  private static final String NOW = "(EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::BIGINT";
+  private static final String NOW = "(date_part('epoch', statement_timestamp()) * 1000)::BIGINT";
   private static final long LEASE_MILLIS = 120_000;
 
   private final Database db;

@@ -96,13 +96,19 @@ public final class Enqueuer<J> {
     }
     requireTransaction(connection, encoded.get(0).kind());
     String arrays = sql.insertArrays(options.runAt().isDefined());
+    int stored;
     try {
-      return arrays == null
-          ? insertBatch(connection, encoded, options)
-          : insertArrays(connection, arrays, encoded, options);
+      stored =
+          arrays == null
+              ? insertBatch(connection, encoded, options)
+              : insertArrays(connection, arrays, encoded, options);
     } catch (SQLException e) {
       throw refused(encoded.get(0).kind(), e);
     }
+    if (stored > 0) {
+      notifier.jobsInserted(connection, encoded.get(0).kind(), sql.jobTable());
+    }
+    return stored;
   }
 
   private int insertBatch(
@@ -117,9 +123,6 @@ public final class Enqueuer<J> {
       int stored = 0;
       for (int count : statement.executeBatch()) {
         stored += count == PreparedStatement.SUCCESS_NO_INFO ? 1 : count;
-      }
-      if (stored > 0) {
-        notifier.jobsInserted(connection, encoded.get(0).kind(), sql.jobTable());
       }
       return stored;
     }
