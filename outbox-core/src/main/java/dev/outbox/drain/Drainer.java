@@ -44,9 +44,14 @@ public final class Drainer<J> implements AutoCloseable {
    * 5 ms. Enqueue notifies at most once per 5 ms per outbox instance (PostgreSQL commits notifying
    * transactions one at a time, so notifying from each would serialize them), and a transaction
    * inside that window sends nothing: the notification of the one before it wakes the drainer, and
-   * this second look finds its jobs. Keep it equal to the JDBC outbox's notify interval.
+   * this second look finds its jobs. Keep it equal to the JDBC outbox's notify interval. Each look
+   * that finds nothing doubles the next pause, up to the poll interval, so that a job whose
+   * transaction commits a little after the window's (a slow commit under load) is still found
+   * within about twice that delay, for a handful of empty claims after each burst.
    */
   static final Duration FOLLOW_UP = Duration.ofMillis(5);
+
+  private static final int MAX_QUIET = 30;
 
   private final DrainerBuilder<J> settings;
   private final OutboxStore store;
@@ -172,17 +177,18 @@ public final class Drainer<J> implements AutoCloseable {
 
   private void drainLoop() {
     int failures = 0;
-    Duration followUp =
-        settings.pollInterval.compareTo(FOLLOW_UP) < 0 ? settings.pollInterval : FOLLOW_UP;
+    int quietClaims = MAX_QUIET; // claims that found nothing since the last one that did
     while (!stopping) {
       Duration pause;
       try {
         int claimed = drainOverlapped();
         failures = 0;
         if (claimed >= settings.batchSize) {
+          quietClaims = 0;
           continue;
         }
-        pause = claimed > 0 && settings.listen ? followUp : settings.pollInterval;
+        quietClaims = claimed > 0 ? 0 : Math.min(quietClaims + 1, MAX_QUIET);
+        pause = settings.listen ? followUp(quietClaims) : settings.pollInterval;
       } catch (RuntimeException e) {
         failures++;
         log.warn(
@@ -248,6 +254,14 @@ public final class Drainer<J> implements AutoCloseable {
     } catch (ExecutionException e) {
       log.warn("{}: writing the outcomes of a batch failed: {}", settings.name, e.getCause());
     }
+  }
+
+  /** {@link #FOLLOW_UP} doubled for each quiet claim, at most the poll interval. */
+  private Duration followUp(int quietClaims) {
+    long nanos = FOLLOW_UP.toNanos() << quietClaims;
+    return nanos < settings.pollInterval.toNanos()
+        ? Duration.ofNanos(nanos)
+        : settings.pollInterval;
   }
 
   private Duration errorPause(int failures) {

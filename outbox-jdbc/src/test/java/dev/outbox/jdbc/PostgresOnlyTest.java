@@ -100,6 +100,29 @@ class PostgresOnlyTest extends OutboxTestBase {
         });
   }
 
+  @Test
+  void
+      aJobCommittedWithoutANotificationAfterTheFollowUpLookFoundNothingIsStillHandledBeforeThePoll()
+          throws Exception {
+    CountDownLatch first = new CountDownLatch(1);
+    CountDownLatch late = new CountDownLatch(1);
+    try (Drainer<TestJob> drainer =
+        startedListening(
+            job ->
+                countDown(((TestJob.Greet) job.payload()).name().equals("first") ? first : late))) {
+      enqueueCommitted(new TestJob.Greet("first"));
+      assertTrue(first.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "the NOTIFY woke it");
+      // The 5 ms follow-up look has found nothing by now; a slow transaction of the same notify
+      // window commits only now, and sends nothing.
+      Thread.sleep(100);
+      JobCodec.Encoded row = outbox.codec().encode(new TestJob.Greet("late"));
+      insertRaw(row.kind(), row.payload());
+      assertTrue(
+          late.await(DEADLINE_SECONDS, TimeUnit.SECONDS),
+          "the drainer's widening follow-up looks found the late job before its poll, a minute away");
+    }
+  }
+
   /**
    * Commits the job "first", whose NOTIFY wakes a listening drainer, and, while that drainer
    * handles the first job, the jobs "second" and "third", which send no NOTIFY of their own: the
