@@ -3,6 +3,7 @@ package dev.outbox.jdbc.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.outbox.internal.ClaimedRow;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -65,5 +66,20 @@ class ClaimCursorTest {
     cursor.claimed(old, full(20, 30));
     cursor.claimed(old, exhausted());
     assertEquals(new Claim.Position(20, 30), cursor.start());
+  }
+
+  @Test
+  void aClaimThatTookJobsWithOrderingKeysMakesClaimsStartFromTheFrontForAWhile() {
+    cursor.claimed(cursor.start(), full(10, 7));
+    ClaimedRow keyed = new ClaimedRow(8, "kind", "{}", "key", null, 0, 1, 42);
+    cursor.claimed(
+        new Claim.Position(10, 7), new Claim(List.of(keyed), new Claim.Position(10, 8), false));
+    assertNull(cursor.start());
+    cursor.claimed(null, full(10, 20));
+    now.addAndGet(ClaimCursor.RESCAN_NANOS - 1);
+    assertNull(cursor.start(), "a job of a key was claimed less than the interval ago");
+    cursor.claimed(null, full(10, 30));
+    now.addAndGet(1);
+    assertEquals(new Claim.Position(10, 30), cursor.start());
   }
 }
