@@ -50,16 +50,36 @@ public final class Enqueuer<J> {
     Objects.requireNonNull(options, "options");
     JobCodec.Encoded encoded = encode(job);
     requireTransaction(connection, encoded.kind());
-    EnqueueResult result = insert(connection, encoded, options);
-    if (result.stored()) {
-      notifier.jobsInserted(connection, encoded.kind(), sql.jobTable());
+    boolean explicitRunAt = options.runAt().isDefined();
+    boolean keyed = options.idempotencyKey().isDefined();
+    String notifying = sql.insertNotifying(explicitRunAt, keyed);
+    if (notifying != null && notifier.claimTurn()) {
+      EnqueueResult result = insertNotifying(connection, notifying, encoded, options);
+      if (!result.stored()) {
+        notifier.giveBackTurn();
+      }
+      return result;
     }
-    return result;
+    return insert(connection, sql.insert(explicitRunAt, keyed), encoded, options);
+  }
+
+  /** The insert that also notifies, in the same round trip; its result set holds the id. */
+  private EnqueueResult insertNotifying(
+      Connection connection, String insert, JobCodec.Encoded encoded, EnqueueOptions options) {
+    try (PreparedStatement statement = connection.prepareStatement(insert)) {
+      bind(statement, encoded, options);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next()
+            ? new EnqueueResult.Stored(row.getLong(1))
+            : new EnqueueResult.Deduplicated(options.idempotencyKey().get());
+      }
+    } catch (SQLException e) {
+      throw refused(encoded.kind(), e);
+    }
   }
 
   private EnqueueResult insert(
-      Connection connection, JobCodec.Encoded encoded, EnqueueOptions options) {
-    String insert = sql.insert(options.runAt().isDefined(), options.idempotencyKey().isDefined());
+      Connection connection, String insert, JobCodec.Encoded encoded, EnqueueOptions options) {
     try (PreparedStatement statement = connection.prepareStatement(insert, ID)) {
       bind(statement, encoded, options);
       if (statement.executeUpdate() == 0) {

@@ -69,6 +69,21 @@ final class PostgresDialect extends SqlDialect {
     return notify;
   }
 
+  /**
+   * {@code pg_notify} in the insert's {@code RETURNING}: evaluated once per inserted row, so a
+   * duplicate key (nothing inserted) notifies nobody. The channel is the one {@code LISTEN
+   * "<table>"} listens on: the validated name, cut to the 63 bytes PostgreSQL keeps of an
+   * identifier (pg_notify refuses a longer one).
+   */
+  @Override
+  public String insertNotifying(boolean explicitRunAt, boolean idempotencyKey) {
+    String channel = job.length() > 63 ? job.substring(0, 63) : job;
+    return insert(explicitRunAt, idempotencyKey)
+        + " RETURNING id, pg_notify('"
+        + channel
+        + "', '')";
+  }
+
   @Override
   public AutoCloseable subscribe(DataSource dataSource, String name, Runnable onNewJobs) {
     return new PostgresListener(dataSource, job, name, onNewJobs);

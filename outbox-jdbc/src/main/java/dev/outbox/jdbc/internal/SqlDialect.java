@@ -117,6 +117,16 @@ public abstract class SqlDialect {
     return null;
   }
 
+  /**
+   * The single-job insert of {@link #insert(boolean, boolean)} that also notifies listening
+   * drainers and returns the new id as its result set, so that the notification costs no round trip
+   * of its own; nothing is returned, and nobody notified, for a duplicate idempotency key. Null
+   * where the database cannot push.
+   */
+  public String insertNotifying(boolean explicitRunAt, boolean idempotencyKey) {
+    return null;
+  }
+
   /** Starts pushing new-job signals where the database can (see OutboxStore#subscribe). */
   public AutoCloseable subscribe(DataSource dataSource, String name, Runnable onNewJobs) {
     return () -> {};
