@@ -184,9 +184,9 @@ public final class DrainerBuilder<J> {
   /**
    * Whether a started drainer listens for new jobs where the database can push them (PostgreSQL
    * LISTEN/NOTIFY; one extra connection held while started). Polling runs regardless. A listening
-   * drainer whose claim found jobs but fewer than a batch claims again after 5 ms (or the poll
-   * interval, if shorter), because enqueue notifies at most once per 5 ms per outbox and the
-   * transactions in between send nothing. Default true.
+   * drainer whose claim found jobs but fewer than a batch claims again after 5 ms, then at doubling
+   * pauses up to the poll interval while it finds nothing, because enqueue notifies at most once
+   * per 5 ms per outbox and the transactions in between send nothing. Default true.
    */
   public DrainerBuilder<J> listen(boolean listen) {
     this.listen = listen;

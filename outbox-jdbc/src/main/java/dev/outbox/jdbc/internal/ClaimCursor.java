@@ -36,7 +36,6 @@ final class ClaimCursor {
   private Claim.Position watermark;
   private long lastFrontScan;
   private long lastOrderedClaim;
-  private boolean orderedSeen;
 
   ClaimCursor() {
     this(System::nanoTime);
@@ -46,18 +45,18 @@ final class ClaimCursor {
   ClaimCursor(LongSupplier clock) {
     this.clock = clock;
     this.lastFrontScan = clock.getAsLong();
+    this.lastOrderedClaim = lastFrontScan - RESCAN_NANOS;
   }
 
   /** Where the next claim starts: after the returned position, or from the front if null. */
   synchronized Claim.Position start() {
     long now = clock.getAsLong();
     if (watermark != null
-        && (now - lastFrontScan >= RESCAN_NANOS
-            || orderedSeen && now - lastOrderedClaim < RESCAN_NANOS)) {
+        && (now - lastFrontScan >= RESCAN_NANOS || now - lastOrderedClaim < RESCAN_NANOS)) {
       watermark = null;
     }
     if (watermark == null) {
-      lastFrontScan = clock.getAsLong();
+      lastFrontScan = now;
     }
     return watermark;
   }
@@ -71,7 +70,6 @@ final class ClaimCursor {
   /** Records what a claim that started at {@code from} (null: the front) took. */
   synchronized void claimed(Claim.Position from, Claim claim) {
     if (claim.rows().stream().anyMatch(row -> row.orderingKey() != null)) {
-      orderedSeen = true;
       lastOrderedClaim = clock.getAsLong();
       watermark = null;
       return;

@@ -52,8 +52,9 @@ public final class Enqueuer<J> {
     requireTransaction(connection, encoded.kind());
     boolean explicitRunAt = options.runAt().isDefined();
     boolean keyed = options.idempotencyKey().isDefined();
-    String notifying = sql.insertNotifying(explicitRunAt, keyed);
-    if (notifying != null && notifier.claimTurn()) {
+    // A turn exists only where the dialect notifies, and then it has a notifying insert.
+    if (notifier.claimTurn()) {
+      String notifying = sql.insertNotifying(explicitRunAt, keyed);
       EnqueueResult result = insertNotifying(connection, notifying, encoded, options);
       if (!result.stored()) {
         notifier.giveBackTurn();
@@ -235,11 +236,7 @@ public final class Enqueuer<J> {
     statement.setString(2, encoded.payload());
     statement.setString(3, options.orderingKey().getOrNull());
     statement.setString(4, options.idempotencyKey().getOrNull());
-    statement.setLong(
-        5,
-        options.runAt().isDefined()
-            ? options.runAt().get().toEpochMilli()
-            : options.delay().toMillis());
+    statement.setLong(5, runAtOrDelay(options));
   }
 
   private static long runAtOrDelay(EnqueueOptions options) {

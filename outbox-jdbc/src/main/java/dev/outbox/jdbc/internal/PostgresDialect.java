@@ -77,10 +77,9 @@ final class PostgresDialect extends SqlDialect {
    */
   @Override
   public String insertNotifying(boolean explicitRunAt, boolean idempotencyKey) {
-    String channel = job.length() > 63 ? job.substring(0, 63) : job;
     return insert(explicitRunAt, idempotencyKey)
         + " RETURNING id, pg_notify('"
-        + channel
+        + PostgresListener.channelName(job)
         + "', '')";
   }
 

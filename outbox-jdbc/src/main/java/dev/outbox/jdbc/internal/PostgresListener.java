@@ -69,7 +69,15 @@ final class PostgresListener implements AutoCloseable {
    * schema included, which is also what the opt-in trigger passes to {@code pg_notify}.
    */
   static String channel(String jobTable) {
-    return "\"" + jobTable + "\"";
+    return "\"" + channelName(jobTable) + "\"";
+  }
+
+  /**
+   * The channel's name itself, for {@code pg_notify}: the table's name cut to the 63 bytes that
+   * PostgreSQL keeps of an identifier (names are validated ASCII), as it cuts the quoted one.
+   */
+  static String channelName(String jobTable) {
+    return jobTable.length() > 63 ? jobTable.substring(0, 63) : jobTable;
   }
 
   private void sleep(long millis) {
