@@ -3,8 +3,10 @@ package dev.outbox.bench;
 import dev.outbox.jdbc.JdbcOutbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -15,9 +17,10 @@ import javax.sql.DataSource;
  * hand-written insert of an equivalent job row into a copy of the job table, as a hand-rolled
  * outbox would have: without a trigger, and with the library's opt-in NOTIFY trigger, which
  * notifies from every transaction (what a per-transaction notify costs: PostgreSQL commits
- * notifying transactions one at a time); 1 and 4 threads. Then {@code enqueueAll} of 1,000 jobs in
- * rows/s beside a hand-written JDBC batch into the same table, with pgjdbc's default and with
- * {@code reWriteBatchedInserts}.
+ * notifying transactions one at a time), and without it but reading the generated id back, as the
+ * library does; 1 and 4 threads, the contestants alternating in 250 ms slices (see {@link Slices}).
+ * Then {@code enqueueAll} of 1,000 jobs in rows/s beside a hand-written JDBC batch into the same
+ * table, with pgjdbc's default and with {@code reWriteBatchedInserts}.
  */
 final class EnqueueWorkload {
   static final String ORDERS = "bench_order";
@@ -25,6 +28,12 @@ final class EnqueueWorkload {
   static final String TRIGGER_JOBS = "bench_trigger_job";
   private static final String NO_TRIGGER = "+ hand insert, no trigger";
   private static final String TRIGGER = "+ hand insert, NOTIFY trigger";
+  private static final String ID_BACK = "+ hand insert, id read back";
+  private static final Duration SLICE = Duration.ofMillis(250);
+
+  /** Slices per contestant per round: 3 seconds each. */
+  private static final int SLICES_EACH = 12;
+
   private static final String W = "enqueue";
 
   private final BenchContext context;
@@ -41,25 +50,14 @@ final class EnqueueWorkload {
 
   void run() throws Exception {
     createTables();
-    List<Cell> cells = new ArrayList<>();
-    for (int threads : List.of(1, 4)) {
-      String setup = threads + " thr";
-      cells.add(cell("domain tx only", setup, threads, (tx, seq) -> {}));
-      cells.add(
-          cell(
-              "+ outbox.enqueue",
-              setup,
-              threads,
-              (tx, seq) -> jobs.outbox().enqueue(tx, noop(seq))));
-      cells.add(cell(NO_TRIGGER, setup, threads, (tx, seq) -> handInsert(tx, HAND_JOBS, seq)));
-      cells.add(cell(TRIGGER, setup, threads, (tx, seq) -> handInsert(tx, TRIGGER_JOBS, seq)));
-    }
+    singleInserts();
     try (Database rewriting = Database.open(Database.Kind.POSTGRESQL, 4, rewriteSuffix())) {
       JdbcOutbox<BenchJob> rewritingOutbox =
           JdbcOutbox.builder(rewriting.dataSource(), BenchJob.class)
               .jobTable(JobTable.NAME)
               .deadLetterTable(JobTable.DEAD_LETTERS)
               .build();
+      List<Cell> cells = new ArrayList<>();
       cells.add(batchCell("enqueueAll(1,000)", "pgjdbc default", db.dataSource(), jobs.outbox()));
       cells.add(batchCell("hand JDBC batch(1,000)", "pgjdbc default", db.dataSource(), null));
       cells.add(
@@ -78,6 +76,60 @@ final class EnqueueWorkload {
     ratios();
   }
 
+  /**
+   * The one-job transactions, contestants alternating in slices (see {@link Slices}): a warm-up
+   * round whose figures are dropped, then the rounds, each at 1 and then 4 threads.
+   */
+  private void singleInserts() throws Exception {
+    List<Slices.Contestant> contestants =
+        List.of(
+            contestant("domain tx only", (tx, seq) -> {}),
+            contestant("+ outbox.enqueue", (tx, seq) -> jobs.outbox().enqueue(tx, noop(seq))),
+            contestant(NO_TRIGGER, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, false)),
+            contestant(ID_BACK, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, true)),
+            contestant(TRIGGER, (tx, seq) -> handInsert(tx, TRIGGER_JOBS, seq, false)));
+    Map<String, List<RoundResult>> results = new LinkedHashMap<>();
+    int first = context.options().warmUp() ? 0 : 1;
+    for (int round = first; round <= context.options().rounds(); round++) {
+      for (int threads : List.of(1, 4)) {
+        truncate();
+        String setup = threads + " thr";
+        Map<String, RoundResult> slices =
+            Slices.run(db, "tx/s", threads, SLICE, SLICES_EACH, contestants);
+        for (Map.Entry<String, RoundResult> one : slices.entrySet()) {
+          context
+              .log()
+              .printf(
+                  "%s  %s / %s / %s, sliced: %s tx/s%n",
+                  round == 0 ? "warm-up " : "round " + round,
+                  W,
+                  one.getKey(),
+                  setup,
+                  Report.format(one.getValue().figures().get("tx/s")));
+          if (round > 0) {
+            results
+                .computeIfAbsent(one.getKey() + "\n" + setup, key -> new ArrayList<>())
+                .add(one.getValue());
+          }
+        }
+      }
+    }
+    results.forEach(
+        (key, rounds) -> {
+          String[] parts = key.split("\n");
+          context.report().add(Cell.of(W, parts[0], parts[1], () -> null), rounds);
+        });
+  }
+
+  private Slices.Contestant contestant(String name, Extra extra) {
+    return new Slices.Contestant(
+        name,
+        (thread, i) -> {
+          transaction(db.dataSource(), thread * 1_000_000_000L + i, extra);
+          return 1;
+        });
+  }
+
   private void ratios() {
     Report report = context.report();
     for (int threads : List.of(1, 4)) {
@@ -90,6 +142,11 @@ final class EnqueueWorkload {
               new String[] {"+ outbox.enqueue", setup},
               new String[] {NO_TRIGGER, setup}),
           0.95);
+      report.ratio(
+          "enqueue tx/s: outbox.enqueue / hand insert reading the id back, " + setup,
+          report.pairedRatio(
+              W, "tx/s", new String[] {"+ outbox.enqueue", setup}, new String[] {ID_BACK, setup}),
+          null);
       report.ratio(
           "enqueue tx/s: hand insert with NOTIFY trigger / without, " + setup,
           report.pairedRatio(
@@ -133,28 +190,6 @@ final class EnqueueWorkload {
     void run(Connection tx, long seq) throws Exception;
   }
 
-  private Cell cell(String contestant, String setup, int threads, Extra extra) {
-    return Cell.of(
-        W,
-        contestant,
-        setup,
-        () -> {
-          truncate();
-          long before = db.statements();
-          TimedLoops.Timed timed =
-              TimedLoops.run(
-                  threads,
-                  duration,
-                  (thread, i) -> {
-                    transaction(db.dataSource(), thread * 1_000_000_000L + i, extra);
-                    return 1;
-                  });
-          double perSecond = timed.perSecond();
-          double statements = (db.statements() - before) / (double) Math.max(1, timed.units());
-          return RoundResult.figures(Map.of("tx/s", perSecond), statements);
-        });
-  }
-
   private static void transaction(DataSource dataSource, long seq, Extra extra) throws Exception {
     try (Connection tx = dataSource.getConnection()) {
       tx.setAutoCommit(false);
@@ -172,11 +207,23 @@ final class EnqueueWorkload {
     }
   }
 
-  /** The row {@code outbox.enqueue} writes, written by hand. */
-  private static void handInsert(Connection tx, String table, long seq) throws Exception {
-    try (PreparedStatement insert = tx.prepareStatement(handInsertSql(table))) {
+  /**
+   * The row {@code outbox.enqueue} writes, written by hand; with {@code readId}, reading the
+   * generated id back as the library does for {@code EnqueueResult.Stored}.
+   */
+  private static void handInsert(Connection tx, String table, long seq, boolean readId)
+      throws Exception {
+    String sql = handInsertSql(table);
+    try (PreparedStatement insert =
+        readId ? tx.prepareStatement(sql, new String[] {"id"}) : tx.prepareStatement(sql)) {
       bindHandRow(insert, seq);
       insert.executeUpdate();
+      if (readId) {
+        try (ResultSet id = insert.getGeneratedKeys()) {
+          id.next();
+          id.getLong(1);
+        }
+      }
     }
   }
 

@@ -256,6 +256,36 @@ public abstract class EnqueueContract extends OutboxTestBase {
   }
 
   @Test
+  void enqueueWithDefaultOptionsStoresNoKeysIsDueAtOnceAndReturnsTheStoredId() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    try (Connection tx = dataSource.getConnection()) {
+      tx.setAutoCommit(false);
+      // On PostgreSQL the first insert also notifies (its turn) and the second does not: both
+      // shapes of the insert must return the id of the row they stored.
+      for (String name : List.of("ada", "grace")) {
+        EnqueueResult result = outbox.enqueue(tx, new TestJob.Greet(name));
+        ids.add(assertInstanceOf(EnqueueResult.Stored.class, result).id());
+      }
+      tx.commit();
+    }
+    for (long id : ids) {
+      assertEquals(
+          1,
+          queryLong(
+              "SELECT COUNT(*) FROM "
+                  + jobTable
+                  + " WHERE id = ? AND ordering_key IS NULL AND idempotency_key IS NULL"
+                  + " AND attempts = 0 AND run_at = created_at AND run_at <= "
+                  + outboxNow()
+                  + " AND created_at > "
+                  + outboxNow()
+                  + " - 60000",
+              id));
+    }
+    assertEquals(2, drainer().handler(job -> Outcome.done()).build().drainOnce().succeeded());
+  }
+
+  @Test
   void enqueueAllWithDefaultOptionsStoresNoKeysAndTheJobsAreDueAtOnce() throws Exception {
     try (Connection tx = dataSource.getConnection()) {
       tx.setAutoCommit(false);

@@ -50,18 +50,31 @@ public final class Enqueuer<J> {
     Objects.requireNonNull(options, "options");
     JobCodec.Encoded encoded = encode(job);
     requireTransaction(connection, encoded.kind());
-    boolean explicitRunAt = options.runAt().isDefined();
-    boolean keyed = options.idempotencyKey().isDefined();
+    String insert = insertFor(options);
     // A turn exists only where the dialect notifies, and then it has a notifying insert.
     if (notifier.claimTurn()) {
-      String notifying = sql.insertNotifying(explicitRunAt, keyed);
-      EnqueueResult result = insertNotifying(connection, notifying, encoded, options);
+      EnqueueResult result = insertNotifying(connection, sql.notifying(insert), encoded, options);
       if (!result.stored()) {
         notifier.giveBackTurn();
       }
       return result;
     }
-    return insert(connection, sql.insert(explicitRunAt, keyed), encoded, options);
+    return insert(connection, insert, encoded, options);
+  }
+
+  /** The single-row insert for these options, whose parameters {@link #bind} sets. */
+  private String insertFor(EnqueueOptions options) {
+    return isDefaults(options)
+        ? sql.insertDefaults()
+        : sql.insert(options.runAt().isDefined(), options.idempotencyKey().isDefined());
+  }
+
+  /** Options that {@link SqlDialect#insertDefaults()} writes: due now, no keys. */
+  private static boolean isDefaults(EnqueueOptions options) {
+    return options.delay().isZero()
+        && options.runAt().isEmpty()
+        && options.orderingKey().isEmpty()
+        && options.idempotencyKey().isEmpty();
   }
 
   /** The insert that also notifies, in the same round trip; its result set holds the id. */
@@ -135,8 +148,7 @@ public final class Enqueuer<J> {
   private int insertBatch(
       Connection connection, List<JobCodec.Encoded> encoded, EnqueueOptions options)
       throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(sql.insert(options.runAt().isDefined(), false))) {
+    try (PreparedStatement statement = connection.prepareStatement(insertFor(options))) {
       for (JobCodec.Encoded one : encoded) {
         bind(statement, one, options);
         statement.addBatch();
@@ -234,6 +246,9 @@ public final class Enqueuer<J> {
       throws SQLException {
     statement.setString(1, encoded.kind());
     statement.setString(2, encoded.payload());
+    if (isDefaults(options)) {
+      return;
+    }
     statement.setString(3, options.orderingKey().getOrNull());
     statement.setString(4, options.idempotencyKey().getOrNull());
     statement.setLong(5, runAtOrDelay(options));

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A single {@code enqueue} whose turn it is does not use {@link #jobsInserted}: on PostgreSQL
  * its insert carries the notification itself ({@code RETURNING id, pg_notify(…)}, see {@code
- * SqlDialect#insertNotifying}), so notifying costs no round trip of its own.
+ * SqlDialect#notifying}), so notifying costs no round trip of its own.
  *
  * <p>Why it cannot lose a job: on PostgreSQL a failed statement aborts the transaction, so the
  * statement must not fail. It is a plain {@code NOTIFY} of an identifier validated by {@link

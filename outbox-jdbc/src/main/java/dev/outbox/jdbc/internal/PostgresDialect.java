@@ -76,11 +76,8 @@ final class PostgresDialect extends SqlDialect {
    * identifier (pg_notify refuses a longer one).
    */
   @Override
-  public String insertNotifying(boolean explicitRunAt, boolean idempotencyKey) {
-    return insert(explicitRunAt, idempotencyKey)
-        + " RETURNING id, pg_notify('"
-        + PostgresListener.channelName(job)
-        + "', '')";
+  public String notifying(String insert) {
+    return insert + " RETURNING id, pg_notify('" + PostgresListener.channelName(job) + "', '')";
   }
 
   @Override

@@ -27,6 +27,7 @@ public abstract class SqlDialect {
   private final String insertAt;
   private final String insertKeyedAfterDelay;
   private final String insertKeyedAt;
+  private final String insertDefaults;
 
   SqlDialect(String job, String deadLetter, String now) {
     this.job = job;
@@ -42,6 +43,15 @@ public abstract class SqlDialect {
     this.insertAt = insert + "?, 0)";
     this.insertKeyedAfterDelay = insertAfterDelay + onIdempotencyConflict();
     this.insertKeyedAt = insertAt + onIdempotencyConflict();
+    this.insertDefaults =
+        "INSERT INTO "
+            + job
+            + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts)"
+            + " VALUES (?, ?, NULL, NULL, "
+            + now
+            + ", "
+            + now
+            + ", 0)";
   }
 
   /** Builds the SQL of a dialect for the given (validated) table names. */
@@ -74,13 +84,6 @@ public abstract class SqlDialect {
   }
 
   /**
-   * The insert of one job that may carry an idempotency key; see {@link #insert(boolean, boolean)}.
-   */
-  public String insert(boolean explicitRunAt) {
-    return insert(explicitRunAt, true);
-  }
-
-  /**
    * The insert of one job, its run_at given as a delay (5th parameter) or an instant. Only a job
    * with an idempotency key gets the dialect's "store nothing on a duplicate key" clause: without a
    * key nothing can clash, and PostgreSQL's {@code ON CONFLICT} (a speculative insertion) costs on
@@ -91,6 +94,15 @@ public abstract class SqlDialect {
       return explicitRunAt ? insertKeyedAt : insertKeyedAfterDelay;
     }
     return explicitRunAt ? insertAt : insertAfterDelay;
+  }
+
+  /**
+   * The insert of one job with default options (due now, no keys): two parameters, the kind and the
+   * payload; the keys are literal NULLs and run_at is the database clock, with no parameters for
+   * them to bind, as a hand-written insert would have it. The most common enqueue.
+   */
+  public String insertDefaults() {
+    return insertDefaults;
   }
 
   /**
@@ -118,12 +130,12 @@ public abstract class SqlDialect {
   }
 
   /**
-   * The single-job insert of {@link #insert(boolean, boolean)} that also notifies listening
-   * drainers and returns the new id as its result set, so that the notification costs no round trip
-   * of its own; nothing is returned, and nobody notified, for a duplicate idempotency key. Null
-   * where the database cannot push.
+   * The given single-job insert ({@link #insert(boolean, boolean)} or {@link #insertDefaults()}),
+   * made to also notify listening drainers and return the new id as its result set, so that the
+   * notification costs no round trip of its own; nothing is returned, and nobody notified, for a
+   * duplicate idempotency key. Null where the database cannot push.
    */
-  public String insertNotifying(boolean explicitRunAt, boolean idempotencyKey) {
+  public String notifying(String insert) {
     return null;
   }
 

@@ -1,0 +1,66 @@
+package dev.outbox.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Measures contestants that share one setup in alternating short slices rather than in one long
+ * cell each, so that a drift in the machine's load (another tenant, a checkpoint, a stall of the
+ * disk) falls on all of them alike: cells of a few seconds each, one after the other, differed by
+ * 10–20% between rounds on this shared machine, more than the 5% the enqueue target resolves. Each
+ * contestant runs {@code slicesEach} slices of {@code slice}; every cycle through the contestants
+ * starts with the next one and every other cycle runs backwards. A contestant's figure is its units
+ * over its own summed time.
+ */
+final class Slices {
+  private Slices() {}
+
+  /** One contestant: its name and the operation it repeats on every thread. */
+  record Contestant(String name, TimedLoops.Operation operation) {}
+
+  /**
+   * Runs the contestants on {@code threads} threads and returns, per contestant name, its units per
+   * second ({@code unit}) and the statements it sent per unit.
+   */
+  static Map<String, RoundResult> run(
+      Database db,
+      String unit,
+      int threads,
+      Duration slice,
+      int slicesEach,
+      List<Contestant> contestants)
+      throws Exception {
+    int n = contestants.size();
+    long[] units = new long[n];
+    double[] seconds = new double[n];
+    long[] statements = new long[n];
+    for (int cycle = 0; cycle < slicesEach; cycle++) {
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        order.add((cycle + i) % n);
+      }
+      if (cycle % 2 == 1) {
+        Collections.reverse(order);
+      }
+      for (int c : order) {
+        long before = db.statements();
+        TimedLoops.Timed timed = TimedLoops.run(threads, slice, contestants.get(c).operation());
+        statements[c] += db.statements() - before;
+        units[c] += timed.units();
+        seconds[c] += timed.seconds();
+      }
+    }
+    Map<String, RoundResult> results = new LinkedHashMap<>();
+    for (int c = 0; c < n; c++) {
+      results.put(
+          contestants.get(c).name(),
+          RoundResult.figures(
+              Map.of(unit, units[c] / seconds[c]), statements[c] / (double) Math.max(1, units[c])));
+    }
+    return results;
+  }
+}
