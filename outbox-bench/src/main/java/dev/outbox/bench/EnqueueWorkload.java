@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -29,10 +28,6 @@ final class EnqueueWorkload {
   private static final String NO_TRIGGER = "+ hand insert, no trigger";
   private static final String TRIGGER = "+ hand insert, NOTIFY trigger";
   private static final String ID_BACK = "+ hand insert, id read back";
-  private static final Duration SLICE = Duration.ofMillis(250);
-
-  /** Slices per contestant per round: 3 seconds each. */
-  private static final int SLICES_EACH = 12;
 
   private static final String W = "enqueue";
 
@@ -88,37 +83,15 @@ final class EnqueueWorkload {
             contestant(NO_TRIGGER, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, false)),
             contestant(ID_BACK, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, true)),
             contestant(TRIGGER, (tx, seq) -> handInsert(tx, TRIGGER_JOBS, seq, false)));
-    Map<String, List<RoundResult>> results = new LinkedHashMap<>();
-    int first = context.options().warmUp() ? 0 : 1;
-    for (int round = first; round <= context.options().rounds(); round++) {
-      for (int threads : List.of(1, 4)) {
-        truncate();
-        String setup = threads + " thr";
-        Map<String, RoundResult> slices =
-            Slices.run(db, "tx/s", threads, SLICE, SLICES_EACH, contestants);
-        for (Map.Entry<String, RoundResult> one : slices.entrySet()) {
-          context
-              .log()
-              .printf(
-                  "%s  %s / %s / %s, sliced: %s tx/s%n",
-                  round == 0 ? "warm-up " : "round " + round,
-                  W,
-                  one.getKey(),
-                  setup,
-                  Report.format(one.getValue().figures().get("tx/s")));
-          if (round > 0) {
-            results
-                .computeIfAbsent(one.getKey() + "\n" + setup, key -> new ArrayList<>())
-                .add(one.getValue());
-          }
-        }
-      }
-    }
-    results.forEach(
-        (key, rounds) -> {
-          String[] parts = key.split("\n");
-          context.report().add(Cell.of(W, parts[0], parts[1], () -> null), rounds);
-        });
+    Slices.rounds(
+        context,
+        db,
+        W,
+        "tx/s",
+        List.of(1, 4),
+        threads -> threads + " thr",
+        this::truncate,
+        contestants);
   }
 
   private Slices.Contestant contestant(String name, Extra extra) {
@@ -227,7 +200,12 @@ final class EnqueueWorkload {
     }
   }
 
-  private static String handInsertSql(String table) {
+  /**
+   * A hand-written insert of the row {@code outbox.enqueue} writes with default options, as a
+   * hand-rolled outbox would have it: kind and payload bound, no keys, times from the database
+   * clock. Shared with the Hibernate workload.
+   */
+  static String handInsertSql(String table) {
     String now = "(date_part('epoch', statement_timestamp()) * 1000)::BIGINT";
     return "INSERT INTO "
         + table
@@ -239,7 +217,7 @@ final class EnqueueWorkload {
         + ", 0)";
   }
 
-  private static void bindHandRow(PreparedStatement insert, long seq) throws Exception {
+  static void bindHandRow(PreparedStatement insert, long seq) throws java.sql.SQLException {
     insert.setString(1, "Noop");
     insert.setString(2, "{\"seq\":" + (int) seq + "}");
   }

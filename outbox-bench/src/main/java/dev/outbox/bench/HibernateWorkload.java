@@ -6,10 +6,7 @@ import dev.outbox.jdbc.internal.SqlDialect;
 import jakarta.persistence.EntityManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
@@ -19,10 +16,11 @@ import org.hibernate.tool.schema.Action;
  * Workload 2, the Hibernate path, JDBC batching on ({@code hibernate.jdbc.batch_size} 50): each
  * transaction persists 10 orders and enqueues one job per order with {@code
  * HibernateOutbox.enqueue}, beside the same 10 orders alone and with a hand-written insert of each
- * job row through {@code Session.doWork}; transactions/s at 1 and 4 threads. The hand insert writes
- * constants where the library reads the database clock and returns no id; "same row by hand" runs
- * the library's own insert (created_at and run_at from the database clock, the generated id read
- * back) through {@code doWork}, so that its ratio is the cost of the Hibernate path alone.
+ * job row through {@code Session.doWork}; transactions/s at 1 and 4 threads, the contestants
+ * alternating in 250 ms slices (see {@link Slices}). The hand insert is the enqueue workload's (the
+ * same row, times from the database clock) and reads no id back; "same row by hand" runs the
+ * library's own insert, the generated id read back, through {@code doWork}, so that its ratio is
+ * the cost of the Hibernate path alone.
  */
 final class HibernateWorkload {
   private static final String W = "enqueue hibernate";
@@ -30,7 +28,6 @@ final class HibernateWorkload {
   private static final String SAME_ROW = "+ same row by hand (doWork)";
 
   private final BenchContext context;
-  private final Duration duration = Duration.ofSeconds(3);
 
   HibernateWorkload(BenchContext context) {
     this.context = context;
@@ -44,76 +41,60 @@ final class HibernateWorkload {
     try (SessionFactory factory = sessionFactory(db)) {
       HibernateOutbox<BenchJob> outbox = HibernateOutbox.builder(jobs.outbox(), factory).build();
       String sameRowSql =
-          SqlDialect.of(Dialect.POSTGRESQL, JobTable.NAME, JobTable.DEAD_LETTERS)
-              .insert(false, false);
-      List<Cell> cells = new ArrayList<>();
-      for (int threads : List.of(1, 4)) {
-        String setup = threads + " thr, " + ORDERS_PER_TX + " orders/tx";
-        cells.add(cell(db, jobs, factory, "persist only", setup, threads, (em, seq) -> {}));
-        cells.add(
-            cell(
-                db,
-                jobs,
-                factory,
-                "+ HibernateOutbox.enqueue",
-                setup,
-                threads,
-                (em, seq) -> outbox.enqueue(em, new BenchJob.Noop((int) seq))));
-        cells.add(
-            cell(
-                db,
-                jobs,
-                factory,
-                "+ hand insert (doWork)",
-                setup,
-                threads,
-                (em, seq) ->
-                    em.unwrap(Session.class)
-                        .doWork(
-                            connection -> {
-                              try (PreparedStatement insert =
-                                  connection.prepareStatement(
-                                      "INSERT INTO "
-                                          + JobTable.NAME
-                                          + " (kind, payload, created_at, run_at, attempts)"
-                                          + " VALUES ('Noop', ?, 0, 0, 0)")) {
-                                insert.setString(1, "{\"seq\":" + (int) seq + "}");
-                                insert.executeUpdate();
-                              }
-                            })));
-        cells.add(
-            cell(
-                db,
-                jobs,
-                factory,
-                SAME_ROW,
-                setup,
-                threads,
-                (em, seq) ->
-                    em.unwrap(Session.class)
-                        .doWork(
-                            connection -> {
-                              try (PreparedStatement insert =
-                                  connection.prepareStatement(sameRowSql, new String[] {"id"})) {
-                                insert.setString(1, "Noop");
-                                insert.setString(2, "{\"seq\":" + (int) seq + "}");
-                                insert.setString(3, null);
-                                insert.setString(4, null);
-                                insert.setLong(5, 0);
-                                insert.executeUpdate();
-                                try (ResultSet keys = insert.getGeneratedKeys()) {
-                                  keys.next();
-                                  keys.getLong(1);
+          SqlDialect.of(Dialect.POSTGRESQL, JobTable.NAME, JobTable.DEAD_LETTERS).insertDefaults();
+      List<Slices.Contestant> contestants =
+          List.of(
+              contestant(factory, "persist only", (em, seq) -> {}),
+              contestant(
+                  factory,
+                  "+ HibernateOutbox.enqueue",
+                  (em, seq) -> outbox.enqueue(em, new BenchJob.Noop((int) seq))),
+              contestant(
+                  factory,
+                  "+ hand insert (doWork)",
+                  (em, seq) ->
+                      em.unwrap(Session.class)
+                          .doWork(
+                              connection -> {
+                                try (PreparedStatement insert =
+                                    connection.prepareStatement(
+                                        EnqueueWorkload.handInsertSql(JobTable.NAME))) {
+                                  EnqueueWorkload.bindHandRow(insert, seq);
+                                  insert.executeUpdate();
                                 }
-                              }
-                            })));
-      }
-      context
-          .rounds()
-          .run(cells, context.options().rounds(), context.options().warmUp())
-          .forEach(context.report()::add);
+                              })),
+              contestant(
+                  factory,
+                  SAME_ROW,
+                  (em, seq) ->
+                      em.unwrap(Session.class)
+                          .doWork(
+                              connection -> {
+                                try (PreparedStatement insert =
+                                    connection.prepareStatement(sameRowSql, new String[] {"id"})) {
+                                  insert.setString(1, "Noop");
+                                  insert.setString(2, "{\"seq\":" + (int) seq + "}");
+                                  insert.executeUpdate();
+                                  try (ResultSet keys = insert.getGeneratedKeys()) {
+                                    keys.next();
+                                    keys.getLong(1);
+                                  }
+                                }
+                              })));
+      Slices.rounds(
+          context,
+          db,
+          W,
+          "tx/s",
+          List.of(1, 4),
+          HibernateWorkload::setup,
+          () -> {
+            jobs.truncate();
+            db.execute("TRUNCATE TABLE bench_hib_order");
+          },
+          contestants);
       for (int threads : List.of(1, 4)) {
-        String setup = threads + " thr, " + ORDERS_PER_TX + " orders/tx";
+        String setup = setup(threads);
         context
             .report()
             .ratio(
@@ -158,41 +139,26 @@ final class HibernateWorkload {
     void run(EntityManager em, long seq) throws Exception;
   }
 
-  private Cell cell(
-      Database db,
-      JobTable jobs,
-      SessionFactory factory,
-      String contestant,
-      String setup,
-      int threads,
-      PerOrder perOrder) {
-    return Cell.of(
-        W,
-        contestant,
-        setup,
-        () -> {
-          jobs.truncate();
-          db.execute("TRUNCATE TABLE bench_hib_order");
-          long before = db.statements();
-          TimedLoops.Timed timed =
-              TimedLoops.run(
-                  threads,
-                  duration,
-                  (thread, i) -> {
-                    try (EntityManager em = factory.createEntityManager()) {
-                      em.getTransaction().begin();
-                      for (int k = 0; k < ORDERS_PER_TX; k++) {
-                        long seq =
-                            (thread * 100_000_000L + i * ORDERS_PER_TX + k) % Integer.MAX_VALUE;
-                        em.persist(new BenchOrder("customer-" + (seq % 1_000), seq % 10_000));
-                        perOrder.run(em, seq);
-                      }
-                      em.getTransaction().commit();
-                    }
-                    return 1;
-                  });
-          double statements = (db.statements() - before) / (double) Math.max(1, timed.units());
-          return RoundResult.figures(Map.of("tx/s", timed.perSecond()), statements);
+  private static String setup(int threads) {
+    return threads + " thr, " + ORDERS_PER_TX + " orders/tx";
+  }
+
+  /** A contestant whose transaction persists the orders, each followed by {@code perOrder}. */
+  private static Slices.Contestant contestant(
+      SessionFactory factory, String name, PerOrder perOrder) {
+    return new Slices.Contestant(
+        name,
+        (thread, i) -> {
+          try (EntityManager em = factory.createEntityManager()) {
+            em.getTransaction().begin();
+            for (int k = 0; k < ORDERS_PER_TX; k++) {
+              long seq = (thread * 100_000_000L + i * ORDERS_PER_TX + k) % Integer.MAX_VALUE;
+              em.persist(new BenchOrder("customer-" + (seq % 1_000), seq % 10_000));
+              perOrder.run(em, seq);
+            }
+            em.getTransaction().commit();
+          }
+          return 1;
         });
   }
 }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Measures contestants that share one setup in alternating short slices rather than in one long
@@ -19,8 +20,66 @@ import java.util.Map;
 final class Slices {
   private Slices() {}
 
+  /** Slice length in the workloads' rounds. */
+  static final Duration SLICE = Duration.ofMillis(250);
+
+  /** Slices per contestant per round: 3 seconds each. */
+  static final int SLICES_EACH = 12;
+
+  /** Empties the tables before a round. */
+  @FunctionalInterface
+  interface Prepare {
+    void run() throws Exception;
+  }
+
   /** One contestant: its name and the operation it repeats on every thread. */
   record Contestant(String name, TimedLoops.Operation operation) {}
+
+  /**
+   * Runs a workload's contestants in rounds (an unrecorded warm-up round first unless switched
+   * off), at each of {@code threadCounts} in turn (named by {@code setup}), and adds each
+   * contestant's figures to the report, one line per contestant and setup.
+   */
+  static void rounds(
+      BenchContext context,
+      Database db,
+      String workload,
+      String unit,
+      List<Integer> threadCounts,
+      IntFunction<String> setup,
+      Prepare prepare,
+      List<Contestant> contestants)
+      throws Exception {
+    Map<List<String>, List<RoundResult>> results = new LinkedHashMap<>();
+    int first = context.options().warmUp() ? 0 : 1;
+    for (int round = first; round <= context.options().rounds(); round++) {
+      for (int threads : threadCounts) {
+        prepare.run();
+        Map<String, RoundResult> slices = run(db, unit, threads, SLICE, SLICES_EACH, contestants);
+        for (Map.Entry<String, RoundResult> one : slices.entrySet()) {
+          context
+              .log()
+              .printf(
+                  "%s  %s / %s / %s, sliced: %s %s%n",
+                  round == 0 ? "warm-up " : "round " + round,
+                  workload,
+                  one.getKey(),
+                  setup.apply(threads),
+                  Report.format(one.getValue().figures().get(unit)),
+                  unit);
+          if (round > 0) {
+            results
+                .computeIfAbsent(
+                    List.of(one.getKey(), setup.apply(threads)), key -> new ArrayList<>())
+                .add(one.getValue());
+          }
+        }
+      }
+    }
+    results.forEach(
+        (key, rounds) ->
+            context.report().add(Cell.of(workload, key.get(0), key.get(1), () -> null), rounds));
+  }
 
   /**
    * Runs the contestants on {@code threads} threads and returns, per contestant name, its units per
