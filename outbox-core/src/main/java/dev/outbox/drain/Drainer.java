@@ -40,14 +40,15 @@ public final class Drainer<J> implements AutoCloseable {
   private static final Duration MAX_ERROR_PAUSE = Duration.ofSeconds(30);
 
   /**
-   * How soon a listening drainer looks again after a claim that found jobs but fewer than a batch:
-   * 5 ms. Enqueue notifies at most once per 5 ms per outbox instance (PostgreSQL commits notifying
-   * transactions one at a time, so notifying from each would serialize them), and a transaction
-   * inside that window sends nothing: the notification of the one before it wakes the drainer, and
-   * this second look finds its jobs. Keep it equal to the JDBC outbox's notify interval. Each look
-   * that finds nothing doubles the next pause, up to the poll interval, so that a job whose
-   * transaction commits a little after the window's (a slow commit under load) is still found
-   * within about twice that delay, for a handful of empty claims after each burst.
+   * How soon a listening drainer looks again after a claim that found jobs but fewer than a batch,
+   * where the database pushes new-job signals (PostgreSQL): 5 ms. Enqueue notifies at most once per
+   * 5 ms per outbox instance (PostgreSQL commits notifying transactions one at a time, so notifying
+   * from each would serialize them), and a transaction inside that window sends nothing: the
+   * notification of the one before it wakes the drainer, and this second look finds its jobs. Keep
+   * it equal to the JDBC outbox's notify interval. Each look that finds nothing doubles the next
+   * pause, up to the poll interval, so that a job whose transaction commits a little after the
+   * window's (a slow commit under load) is still found within about twice that delay, for a handful
+   * of empty claims after each burst.
    */
   static final Duration FOLLOW_UP = Duration.ofMillis(5);
 
@@ -178,6 +179,7 @@ public final class Drainer<J> implements AutoCloseable {
   private void drainLoop() {
     int failures = 0;
     int quietClaims = MAX_QUIET; // claims that found nothing since the last one that did
+    boolean followsUp = settings.listen && store.pushesNewJobs();
     while (!stopping) {
       Duration pause;
       try {
@@ -188,7 +190,7 @@ public final class Drainer<J> implements AutoCloseable {
           continue;
         }
         quietClaims = claimed > 0 ? 0 : Math.min(quietClaims + 1, MAX_QUIET);
-        pause = settings.listen ? followUp(quietClaims) : settings.pollInterval;
+        pause = followsUp ? followUp(quietClaims) : settings.pollInterval;
       } catch (RuntimeException e) {
         failures++;
         log.warn(

@@ -53,6 +53,15 @@ public interface OutboxStore {
   }
 
   /**
+   * Whether {@link #subscribe} pushes anything here. Only then does a listening drainer look again
+   * a few milliseconds after a short claim (for jobs whose transactions a throttled notification
+   * covered); elsewhere nothing tells it of new jobs, and it waits its poll interval.
+   */
+  default boolean pushesNewJobs() {
+    return false;
+  }
+
+  /**
    * A job to run again later.
    *
    * @param countsAttempt false for a "not yet" that must not use up an attempt

@@ -2,6 +2,7 @@ package dev.outbox.faults;
 
 import dev.outbox.OutboxException;
 import dev.outbox.internal.ClaimedRow;
+import dev.outbox.internal.ForwardingStore;
 import dev.outbox.internal.OutboxStore;
 import java.time.Duration;
 import java.util.List;
@@ -15,8 +16,7 @@ import java.util.function.IntSupplier;
  * the database before three of its completions. Journals completions that failed or were fenced, so
  * that the test can tell which repeated runs they explain.
  */
-final class CrashingStore implements OutboxStore {
-  private final OutboxStore store;
+final class CrashingStore extends ForwardingStore {
   private final Journal journal;
   private final CrashPoint point;
   private final int crashAt;
@@ -25,7 +25,7 @@ final class CrashingStore implements OutboxStore {
 
   CrashingStore(
       OutboxStore store, Journal journal, CrashPoint point, int crashAt, IntSupplier loseSessions) {
-    this.store = store;
+    super(store);
     this.journal = journal;
     this.point = point;
     this.crashAt = crashAt;
@@ -79,32 +79,7 @@ final class CrashingStore implements OutboxStore {
   }
 
   @Override
-  public int retry(long leaseToken, List<Retry> retries) {
-    return store.retry(leaseToken, retries);
-  }
-
-  @Override
-  public int deadLetter(long leaseToken, List<Burial> burials) {
-    return store.deadLetter(leaseToken, burials);
-  }
-
-  @Override
-  public int release(long leaseToken, List<Long> ids) {
-    return store.release(leaseToken, ids);
-  }
-
-  @Override
-  public TxResult runInTransaction(ClaimedRow row, TxWork work) {
-    return store.runInTransaction(row, work);
-  }
-
-  @Override
   public List<String> startupWarnings() {
     return List.of(); // the autovacuum warning is not what these processes are about
-  }
-
-  @Override
-  public AutoCloseable subscribe(String name, Runnable onNewJobs) {
-    return store.subscribe(name, onNewJobs);
   }
 }

@@ -253,6 +253,11 @@ public final class JdbcStore implements OutboxStore {
     return sql.subscribe(transactions.dataSource(), name, onNewJobs);
   }
 
+  @Override
+  public boolean pushesNewJobs() {
+    return sql.notifyNewJobs() != null;
+  }
+
   /** Carries a handler's failure out of the transaction so that it rolls back. */
   private static final class HandlerFailed extends RuntimeException {
     private static final long serialVersionUID = 1L;
