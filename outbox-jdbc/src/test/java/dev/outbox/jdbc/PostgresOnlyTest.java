@@ -189,6 +189,41 @@ class PostgresOnlyTest extends OutboxTestBase {
   }
 
   @Test
+  void jobsWithoutAnIdempotencyKeyTakeNoEntryInItsUniqueIndex() throws Exception {
+    try (Connection tx = transaction()) {
+      outbox.enqueueAll(tx, List.of(new TestJob.Greet("a"), new TestJob.Greet("b")));
+      outbox.enqueue(
+          tx, new TestJob.Greet("keyed"), EnqueueOptions.defaults().withIdempotencyKey("k"));
+      outbox.enqueue(tx, new TestJob.Greet("deleted"));
+      tx.commit();
+    }
+    // A dead row makes VACUUM scan every index, and it records each one's entries in reltuples.
+    execute("DELETE FROM " + jobTable + " WHERE payload LIKE '%deleted%'");
+    execute("VACUUM " + jobTable);
+    assertEquals(
+        1,
+        queryLong(
+            "SELECT reltuples::BIGINT FROM pg_class WHERE oid = to_regclass(?)",
+            jobTable + "_idempotency"),
+        "entries in the idempotency index");
+    assertEquals(3, count(jobTable));
+  }
+
+  @Test
+  void aTableCreatedWithTheEarlierFullIdempotencyIndexStillDeduplicates() throws Exception {
+    execute("DROP INDEX " + jobTable + "_idempotency");
+    execute(
+        "CREATE UNIQUE INDEX " + jobTable + "_idempotency ON " + jobTable + " (idempotency_key)");
+    EnqueueOptions keyed = EnqueueOptions.defaults().withIdempotencyKey("once");
+    try (Connection tx = transaction()) {
+      assertTrue(outbox.enqueue(tx, new TestJob.Greet("first"), keyed).stored());
+      assertFalse(outbox.enqueue(tx, new TestJob.Greet("second"), keyed).stored());
+      tx.commit();
+    }
+    assertEquals(1, count(jobTable));
+  }
+
+  @Test
   void theOptInTriggerAppliesTwiceAndWakesAListeningDrainerForARowInsertedByHand()
       throws Exception {
     outbox.createNotifyTrigger();

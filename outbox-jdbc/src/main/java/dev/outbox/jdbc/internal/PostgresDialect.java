@@ -61,7 +61,9 @@ final class PostgresDialect extends SqlDialect {
 
   @Override
   String onIdempotencyConflict() {
-    return " ON CONFLICT (idempotency_key) DO NOTHING";
+    // The predicate lets PostgreSQL infer the partial unique index of the current DDL, and equally
+    // the full one of tables created before it.
+    return " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
   }
 
   @Override

@@ -33,8 +33,9 @@ CREATE TABLE IF NOT EXISTS outbox_job (
 CREATE INDEX IF NOT EXISTS outbox_job_run_at ON outbox_job (run_at, id);
 -- Only the head of each ordering key is claimable.
 CREATE INDEX IF NOT EXISTS outbox_job_ordering ON outbox_job (ordering_key, id) WHERE ordering_key IS NOT NULL;
--- One job per idempotency key while it exists.
-CREATE UNIQUE INDEX IF NOT EXISTS outbox_job_idempotency ON outbox_job (idempotency_key);
+-- One job per idempotency key while it exists. Partial, like the ordering index: a job without a
+-- key (most jobs) costs no entry here, neither at enqueue nor at the claim's new row version.
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_job_idempotency ON outbox_job (idempotency_key) WHERE idempotency_key IS NOT NULL;
 
 -- No NOTIFY trigger: enqueue sends the notification that wakes listening drainers itself,
 -- throttled per outbox instance. Writers that insert rows without the library can opt into a
