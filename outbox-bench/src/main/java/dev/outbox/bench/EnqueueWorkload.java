@@ -4,6 +4,7 @@ import dev.outbox.jdbc.JdbcOutbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,8 +186,15 @@ final class EnqueueWorkload {
    * generated id back as the library does for {@code EnqueueResult.Stored}.
    */
   private static void handInsert(Connection tx, String table, long seq, boolean readId)
-      throws Exception {
-    String sql = handInsertSql(table);
+      throws SQLException {
+    insertRow(tx, handInsertSql(table), seq, readId);
+  }
+
+  /**
+   * Runs an insert of {@link #handInsertSql}'s shape (kind and payload bound) for job {@code seq},
+   * reading the generated id back if {@code readId}. Shared with the Hibernate workload.
+   */
+  static void insertRow(Connection tx, String sql, long seq, boolean readId) throws SQLException {
     try (PreparedStatement insert =
         readId ? tx.prepareStatement(sql, new String[] {"id"}) : tx.prepareStatement(sql)) {
       bindHandRow(insert, seq);
@@ -217,7 +225,7 @@ final class EnqueueWorkload {
         + ", 0)";
   }
 
-  static void bindHandRow(PreparedStatement insert, long seq) throws java.sql.SQLException {
+  private static void bindHandRow(PreparedStatement insert, long seq) throws SQLException {
     insert.setString(1, "Noop");
     insert.setString(2, "{\"seq\":" + (int) seq + "}");
   }

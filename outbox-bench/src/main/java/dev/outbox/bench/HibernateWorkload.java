@@ -4,8 +4,6 @@ import dev.outbox.hibernate.HibernateOutbox;
 import dev.outbox.jdbc.Dialect;
 import dev.outbox.jdbc.internal.SqlDialect;
 import jakarta.persistence.EntityManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.List;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
@@ -55,32 +53,20 @@ final class HibernateWorkload {
                   (em, seq) ->
                       em.unwrap(Session.class)
                           .doWork(
-                              connection -> {
-                                try (PreparedStatement insert =
-                                    connection.prepareStatement(
-                                        EnqueueWorkload.handInsertSql(JobTable.NAME))) {
-                                  EnqueueWorkload.bindHandRow(insert, seq);
-                                  insert.executeUpdate();
-                                }
-                              })),
+                              connection ->
+                                  EnqueueWorkload.insertRow(
+                                      connection,
+                                      EnqueueWorkload.handInsertSql(JobTable.NAME),
+                                      seq,
+                                      false))),
               contestant(
                   factory,
                   SAME_ROW,
                   (em, seq) ->
                       em.unwrap(Session.class)
                           .doWork(
-                              connection -> {
-                                try (PreparedStatement insert =
-                                    connection.prepareStatement(sameRowSql, new String[] {"id"})) {
-                                  insert.setString(1, "Noop");
-                                  insert.setString(2, "{\"seq\":" + (int) seq + "}");
-                                  insert.executeUpdate();
-                                  try (ResultSet keys = insert.getGeneratedKeys()) {
-                                    keys.next();
-                                    keys.getLong(1);
-                                  }
-                                }
-                              })));
+                              connection ->
+                                  EnqueueWorkload.insertRow(connection, sameRowSql, seq, true))));
       Slices.rounds(
           context,
           db,

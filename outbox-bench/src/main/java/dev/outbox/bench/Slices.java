@@ -55,6 +55,7 @@ final class Slices {
     for (int round = first; round <= context.options().rounds(); round++) {
       for (int threads : threadCounts) {
         prepare.run();
+        String name = setup.apply(threads);
         Map<String, RoundResult> slices = run(db, unit, threads, SLICE, SLICES_EACH, contestants);
         for (Map.Entry<String, RoundResult> one : slices.entrySet()) {
           context
@@ -64,13 +65,12 @@ final class Slices {
                   round == 0 ? "warm-up " : "round " + round,
                   workload,
                   one.getKey(),
-                  setup.apply(threads),
+                  name,
                   Report.format(one.getValue().figures().get(unit)),
                   unit);
           if (round > 0) {
             results
-                .computeIfAbsent(
-                    List.of(one.getKey(), setup.apply(threads)), key -> new ArrayList<>())
+                .computeIfAbsent(List.of(one.getKey(), name), key -> new ArrayList<>())
                 .add(one.getValue());
           }
         }

@@ -50,21 +50,26 @@ public final class Enqueuer<J> {
     Objects.requireNonNull(options, "options");
     JobCodec.Encoded encoded = encode(job);
     requireTransaction(connection, encoded.kind());
-    String insert = insertFor(options);
+    boolean defaults = isDefaults(options);
+    String insert = insertFor(options, defaults);
     // A turn exists only where the dialect notifies, and then it has a notifying insert.
     if (notifier.claimTurn()) {
-      EnqueueResult result = insertNotifying(connection, sql.notifying(insert), encoded, options);
+      EnqueueResult result =
+          insertNotifying(connection, sql.notifying(insert), encoded, options, defaults);
       if (!result.stored()) {
         notifier.giveBackTurn();
       }
       return result;
     }
-    return insert(connection, insert, encoded, options);
+    return insert(connection, insert, encoded, options, defaults);
   }
 
-  /** The single-row insert for these options, whose parameters {@link #bind} sets. */
-  private String insertFor(EnqueueOptions options) {
-    return isDefaults(options)
+  /**
+   * The single-row insert for these options ({@code defaults}: {@link #isDefaults}), whose
+   * parameters {@link #bind} sets.
+   */
+  private String insertFor(EnqueueOptions options, boolean defaults) {
+    return defaults
         ? sql.insertDefaults()
         : sql.insert(options.runAt().isDefined(), options.idempotencyKey().isDefined());
   }
@@ -79,9 +84,13 @@ public final class Enqueuer<J> {
 
   /** The insert that also notifies, in the same round trip; its result set holds the id. */
   private EnqueueResult insertNotifying(
-      Connection connection, String insert, JobCodec.Encoded encoded, EnqueueOptions options) {
+      Connection connection,
+      String insert,
+      JobCodec.Encoded encoded,
+      EnqueueOptions options,
+      boolean defaults) {
     try (PreparedStatement statement = connection.prepareStatement(insert)) {
-      bind(statement, encoded, options);
+      bind(statement, encoded, options, defaults);
       try (ResultSet row = statement.executeQuery()) {
         return row.next()
             ? new EnqueueResult.Stored(row.getLong(1))
@@ -93,9 +102,13 @@ public final class Enqueuer<J> {
   }
 
   private EnqueueResult insert(
-      Connection connection, String insert, JobCodec.Encoded encoded, EnqueueOptions options) {
+      Connection connection,
+      String insert,
+      JobCodec.Encoded encoded,
+      EnqueueOptions options,
+      boolean defaults) {
     try (PreparedStatement statement = connection.prepareStatement(insert, ID)) {
-      bind(statement, encoded, options);
+      bind(statement, encoded, options, defaults);
       if (statement.executeUpdate() == 0) {
         return new EnqueueResult.Deduplicated(options.idempotencyKey().get());
       }
@@ -148,9 +161,10 @@ public final class Enqueuer<J> {
   private int insertBatch(
       Connection connection, List<JobCodec.Encoded> encoded, EnqueueOptions options)
       throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(insertFor(options))) {
+    boolean defaults = isDefaults(options);
+    try (PreparedStatement statement = connection.prepareStatement(insertFor(options, defaults))) {
       for (JobCodec.Encoded one : encoded) {
-        bind(statement, one, options);
+        bind(statement, one, options, defaults);
         statement.addBatch();
       }
       int stored = 0;
@@ -242,11 +256,16 @@ public final class Enqueuer<J> {
     }
   }
 
-  private void bind(PreparedStatement statement, JobCodec.Encoded encoded, EnqueueOptions options)
+  /** Binds the parameters of {@link #insertFor}'s statement for the same {@code defaults}. */
+  private void bind(
+      PreparedStatement statement,
+      JobCodec.Encoded encoded,
+      EnqueueOptions options,
+      boolean defaults)
       throws SQLException {
     statement.setString(1, encoded.kind());
     statement.setString(2, encoded.payload());
-    if (isDefaults(options)) {
+    if (defaults) {
       return;
     }
     statement.setString(3, options.orderingKey().getOrNull());
