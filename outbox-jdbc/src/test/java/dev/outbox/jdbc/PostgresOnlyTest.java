@@ -210,6 +210,36 @@ class PostgresOnlyTest extends OutboxTestBase {
   }
 
   @Test
+  void aClaimLeasesJobsWithoutWritingNewIndexEntries() throws Exception {
+    enqueueCommitted(new TestJob.Greet("a"), new TestJob.Greet("b"), new TestJob.Greet("c"));
+    enqueueCommitted(new TestJob.Greet("deleted"));
+    execute("DELETE FROM " + jobTable + " WHERE payload LIKE '%deleted%'");
+    OutboxStore store =
+        new JdbcStore(
+            SqlDialect.of(Dialect.POSTGRESQL, jobTable, deadLetterTable),
+            new Transactions(dataSource));
+    try (Connection snapshot = dataSource.getConnection()) {
+      // A snapshot from before the claim keeps the rows' pre-claim versions, and any index entries
+      // pointing at them, from vacuum.
+      snapshot.setAutoCommit(false);
+      snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try (Statement statement = snapshot.createStatement()) {
+        statement.executeQuery("SELECT 1").close();
+      }
+      assertEquals(3, store.claim(10, A_MINUTE).size());
+      // The deleted row makes VACUUM scan every index and record its entries in reltuples.
+      execute("VACUUM " + jobTable);
+      for (String index : List.of(jobTable + "_run_at", jobTable + "_pkey")) {
+        assertEquals(
+            3,
+            queryLong("SELECT reltuples::BIGINT FROM pg_class WHERE oid = to_regclass(?)", index),
+            "entries in " + index + ": one per job, none for the leased versions (heap-only)");
+      }
+      snapshot.rollback();
+    }
+  }
+
+  @Test
   void aTableCreatedWithTheEarlierFullIdempotencyIndexStillDeduplicates() throws Exception {
     execute("DROP INDEX " + jobTable + "_idempotency");
     execute(

@@ -8,8 +8,7 @@ import java.util.List;
  * Internal.
  *
  * @param rows the leased rows
- * @param last the largest {@code (run_at, id)} the claim's scan took (run_at as it was before the
- *     lease moved it), or null if it took nothing
+ * @param last the largest {@code (run_at, id)} the claim's scan took, or null if it took nothing
  * @param exhausted whether the scan found fewer due rows than it was asked for, so that nothing due
  *     and unlocked was left after {@code last} when it ran
  */

@@ -29,9 +29,11 @@ final class H2Dialect extends SqlDialect {
             + JOB_COLUMNS
             + ", run_at FROM "
             + job
-            + " WHERE run_at <= "
+            + " j WHERE j.run_at <= "
             + now
-            + " AND id IN (";
+            + " AND "
+            + unleased("j")
+            + " AND j.id IN (";
   }
 
   @Override

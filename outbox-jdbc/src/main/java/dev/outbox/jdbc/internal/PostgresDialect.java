@@ -30,15 +30,14 @@ final class PostgresDialect extends SqlDialect {
   }
 
   /**
-   * One {@code UPDATE … FROM} a SKIP LOCKED sub-select, returning each row's run_at from before the
-   * lease moved it (the claim's position, see {@link ClaimCursor}).
+   * One {@code UPDATE … FROM} a SKIP LOCKED sub-select, returning each row's run_at (the claim's
+   * position, see {@link ClaimCursor}). It sets only columns outside the indexes (see {@link
+   * #unleased}), so the new row version can be heap-only where the page has room.
    */
   private String claim(boolean resume) {
     return "UPDATE "
         + job
-        + " t SET run_at = "
-        + now
-        + " + ?, lease_until = "
+        + " t SET lease_until = "
         + now
         + " + ?, lease_token = ?, attempts = t.attempts + 1 FROM (SELECT j.id, j.run_at"
         + claimable(resume)
@@ -158,9 +157,8 @@ final class PostgresDialect extends SqlDialect {
     try (PreparedStatement update =
         connection.prepareStatement(after == null ? claimFromFront : claimResuming)) {
       update.setLong(1, leaseMillis);
-      update.setLong(2, leaseMillis);
-      update.setLong(3, token);
-      bindClaimable(update, 4, after, limit);
+      update.setLong(2, token);
+      bindClaimable(update, 3, after, limit);
       try (ResultSet rows = update.executeQuery()) {
         Claim claim = readClaim(rows, token, 0, limit);
         claim.rows().sort(Comparator.comparingLong(ClaimedRow::id));

@@ -185,10 +185,24 @@ public abstract class SqlDialect {
         + " j WHERE j.run_at <= "
         + now
         + (resume ? resumeAfter() : "")
+        + " AND "
+        + unleased("j")
         + " AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
         + job
         + " h WHERE h.ordering_key = j.ordering_key AND h.id < j.id))"
         + " ORDER BY j.run_at, j.id LIMIT ?";
+  }
+
+  /**
+   * The condition "not leased, or its lease ran out" on the table aliased {@code alias}. A claim
+   * leases a row in columns no index holds (lease_until, lease_token, attempts), not by moving its
+   * run_at: PostgreSQL can then write the new row version as a heap-only tuple, with no new index
+   * entries, and InnoDB updates the row in place without touching a secondary index. A leased row
+   * keeps its place in the {@code (run_at, id)} index; the claim steps over it, and finds it there
+   * again once its lease has run out.
+   */
+  String unleased(String alias) {
+    return "(" + alias + ".lease_until IS NULL OR " + alias + ".lease_until <= " + now + ")";
   }
 
   /**
@@ -224,18 +238,15 @@ public abstract class SqlDialect {
     String sql =
         "UPDATE "
             + job
-            + " SET run_at = "
-            + now
-            + " + ?, lease_until = "
+            + " SET lease_until = "
             + now
             + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN ("
             + marks(locked.size())
             + ")";
     try (PreparedStatement lease = connection.prepareStatement(sql)) {
       lease.setLong(1, leaseMillis);
-      lease.setLong(2, leaseMillis);
-      lease.setLong(3, token);
-      bindIds(lease, 4, locked.stream().map(ClaimedRow::id).toList());
+      lease.setLong(2, token);
+      bindIds(lease, 3, locked.stream().map(ClaimedRow::id).toList());
       lease.executeUpdate();
     }
   }
@@ -251,14 +262,15 @@ public abstract class SqlDialect {
     }
   }
 
-  /** Gives jobs back, due now, without counting the attempt. */
+  /**
+   * Gives jobs back without counting the attempt. They were due when claimed and keep their run_at,
+   * so they are due again at once, in their old place in the queue.
+   */
   public int release(Connection connection, long token, List<Long> ids) throws SQLException {
     String sql =
         "UPDATE "
             + job
-            + " SET run_at = "
-            + now
-            + ", lease_until = NULL, lease_token = NULL, attempts = attempts - 1 WHERE lease_token = ? AND id IN ("
+            + " SET lease_until = NULL, lease_token = NULL, attempts = attempts - 1 WHERE lease_token = ? AND id IN ("
             + marks(ids.size())
             + ")";
     try (PreparedStatement update = connection.prepareStatement(sql)) {
@@ -314,8 +326,8 @@ public abstract class SqlDialect {
   }
 
   /**
-   * Reads claimed rows ({@link #JOB_COLUMNS}, then the row's run_at before the lease moved it) of a
-   * claim that asked for {@code limit}.
+   * Reads claimed rows ({@link #JOB_COLUMNS}, then the row's run_at) of a claim that asked for
+   * {@code limit}.
    */
   static Claim readClaim(ResultSet rows, long token, int attemptOffset, int limit)
       throws SQLException {
