@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -210,8 +211,13 @@ class PostgresOnlyTest extends OutboxTestBase {
   }
 
   @Test
-  void aClaimLeasesJobsWithoutWritingNewIndexEntries() throws Exception {
-    enqueueCommitted(new TestJob.Greet("a"), new TestJob.Greet("b"), new TestJob.Greet("c"));
+  void claimsLeasePagesFullOfJobsWithFewNewIndexEntries() throws Exception {
+    int jobs = 400; // several pages' worth
+    try (Connection tx = transaction()) {
+      outbox.enqueueAll(
+          tx, IntStream.range(0, jobs).mapToObj(i -> new TestJob.Greet("job " + i)).toList());
+      tx.commit();
+    }
     enqueueCommitted(new TestJob.Greet("deleted"));
     execute("DELETE FROM " + jobTable + " WHERE payload LIKE '%deleted%'");
     OutboxStore store =
@@ -219,21 +225,31 @@ class PostgresOnlyTest extends OutboxTestBase {
             SqlDialect.of(Dialect.POSTGRESQL, jobTable, deadLetterTable),
             new Transactions(dataSource));
     try (Connection snapshot = dataSource.getConnection()) {
-      // A snapshot from before the claim keeps the rows' pre-claim versions, and any index entries
-      // pointing at them, from vacuum.
+      // A snapshot from before the claims keeps the rows' pre-claim versions, and any index
+      // entries pointing at them, from vacuum.
       snapshot.setAutoCommit(false);
       snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       try (Statement statement = snapshot.createStatement()) {
         statement.executeQuery("SELECT 1").close();
       }
-      assertEquals(3, store.claim(10, A_MINUTE).size());
+      int claimed = 0;
+      while (claimed < jobs) {
+        int batch = store.claim(100, A_MINUTE).size();
+        assertTrue(batch > 0, "claimed " + claimed + " of " + jobs);
+        claimed += batch;
+      }
       // The deleted row makes VACUUM scan every index and record its entries in reltuples.
       execute("VACUUM " + jobTable);
       for (String index : List.of(jobTable + "_run_at", jobTable + "_pkey")) {
-        assertEquals(
-            3,
-            queryLong("SELECT reltuples::BIGINT FROM pg_class WHERE oid = to_regclass(?)", index),
-            "entries in " + index + ": one per job, none for the leased versions (heap-only)");
+        long newEntries =
+            queryLong("SELECT reltuples::BIGINT FROM pg_class WHERE oid = to_regclass(?)", index)
+                - jobs;
+        // A leased version that finds no room in its page is written elsewhere, with new index
+        // entries: with 90% full pages nearly every one (357 of 400), with half-empty pages only
+        // the last few of a page, as a leased version is 16 bytes longer (47 of 400).
+        assertTrue(
+            newEntries <= jobs / 5,
+            newEntries + " new entries in " + index + " for " + jobs + " leased jobs");
       }
       snapshot.rollback();
     }
