@@ -201,12 +201,7 @@ class PostgresOnlyTest extends OutboxTestBase {
     // A dead row makes VACUUM scan every index, and it records each one's entries in reltuples.
     execute("DELETE FROM " + jobTable + " WHERE payload LIKE '%deleted%'");
     execute("VACUUM " + jobTable);
-    assertEquals(
-        1,
-        queryLong(
-            "SELECT reltuples::BIGINT FROM pg_class WHERE oid = to_regclass(?)",
-            jobTable + "_idempotency"),
-        "entries in the idempotency index");
+    assertEquals(1, indexEntries(jobTable + "_idempotency"), "entries in the idempotency index");
     assertEquals(3, count(jobTable));
   }
 
@@ -220,10 +215,7 @@ class PostgresOnlyTest extends OutboxTestBase {
     }
     enqueueCommitted(new TestJob.Greet("deleted"));
     execute("DELETE FROM " + jobTable + " WHERE payload LIKE '%deleted%'");
-    OutboxStore store =
-        new JdbcStore(
-            SqlDialect.of(Dialect.POSTGRESQL, jobTable, deadLetterTable),
-            new Transactions(dataSource));
+    OutboxStore store = store();
     try (Connection snapshot = dataSource.getConnection()) {
       // A snapshot from before the claims keeps the rows' pre-claim versions, and any index
       // entries pointing at them, from vacuum.
@@ -241,9 +233,7 @@ class PostgresOnlyTest extends OutboxTestBase {
       // The deleted row makes VACUUM scan every index and record its entries in reltuples.
       execute("VACUUM " + jobTable);
       for (String index : List.of(jobTable + "_run_at", jobTable + "_pkey")) {
-        long newEntries =
-            queryLong("SELECT reltuples::BIGINT FROM pg_class WHERE oid = to_regclass(?)", index)
-                - jobs;
+        long newEntries = indexEntries(index) - jobs;
         // A leased version that finds no room in its page is written elsewhere, with new index
         // entries: with 90% full pages nearly every one (357 of 400), with half-empty pages only
         // the last few of a page, as a leased version is 16 bytes longer (47 of 400).
@@ -325,6 +315,17 @@ class PostgresOnlyTest extends OutboxTestBase {
         .build();
   }
 
+  /** The library's store over this test's tables, called directly. */
+  private OutboxStore store() {
+    return new JdbcStore(
+        SqlDialect.of(Dialect.POSTGRESQL, jobTable, deadLetterTable), new Transactions(dataSource));
+  }
+
+  /** An index's entries as the last VACUUM counted them. */
+  private long indexEntries(String index) throws SQLException {
+    return queryLong("SELECT reltuples::BIGINT FROM pg_class WHERE oid = to_regclass(?)", index);
+  }
+
   private Connection transaction() throws SQLException {
     Connection connection = dataSource.getConnection();
     connection.setAutoCommit(false);
@@ -376,10 +377,7 @@ class PostgresOnlyTest extends OutboxTestBase {
       row.next();
       setting = row.getString(1);
     }
-    OutboxStore store =
-        new JdbcStore(
-            SqlDialect.of(Dialect.POSTGRESQL, jobTable, deadLetterTable),
-            new Transactions(dataSource));
+    OutboxStore store = store();
     List<String> warnings = store.startupWarnings();
     if ("off".equals(setting)) {
       assertEquals(1, warnings.size());

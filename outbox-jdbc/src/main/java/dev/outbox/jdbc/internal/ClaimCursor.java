@@ -8,10 +8,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Each completion deletes rows, and their index entries at the front of the index are dead until
  * vacuum removes them; the rows leased and still running sit there too (a lease does not move a
- * row, see {@link SqlDialect#unleased}). A claim that always starts at the front walks every one of
- * them (a 1M backlog drained at under half the speed of a 100k one). So while claims come back
- * full, the next one starts just after the last row the previous one took: everything before that
- * point was claimed, locked by another claimer, or not claimable when the scan passed it.
+ * row, see {@link SqlDialect#dueAndUnleased}). A claim that always starts at the front walks every
+ * one of them (a 1M backlog drained at under half the speed of a 100k one). So while claims come
+ * back full, the next one starts just after the last row the previous one took: everything before
+ * that point was claimed, locked by another claimer, or not claimable when the scan passed it.
  *
  * <p>Rows can become claimable behind that point later: a job enqueued with a run-at in the past or
  * committed by a long transaction, an ordering key's next job once its head is done, a job released

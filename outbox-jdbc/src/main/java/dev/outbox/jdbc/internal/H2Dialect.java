@@ -29,10 +29,8 @@ final class H2Dialect extends SqlDialect {
             + JOB_COLUMNS
             + ", run_at FROM "
             + job
-            + " j WHERE j.run_at <= "
-            + now
-            + " AND "
-            + unleased("j")
+            + " j WHERE "
+            + dueAndUnleased("j")
             + " AND j.id IN (";
   }
 

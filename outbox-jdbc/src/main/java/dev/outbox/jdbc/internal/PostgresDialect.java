@@ -32,17 +32,17 @@ final class PostgresDialect extends SqlDialect {
   /**
    * One {@code UPDATE … FROM} a SKIP LOCKED sub-select, returning each row's run_at (the claim's
    * position, see {@link ClaimCursor}). It sets only columns outside the indexes (see {@link
-   * #unleased}), so the new row version can be heap-only where the page has room.
+   * #dueAndUnleased}), so the new row version can be heap-only where the page has room.
    */
   private String claim(boolean resume) {
     return "UPDATE "
         + job
         + " t SET lease_until = "
         + now
-        + " + ?, lease_token = ?, attempts = t.attempts + 1 FROM (SELECT j.id, j.run_at"
+        + " + ?, lease_token = ?, attempts = t.attempts + 1 FROM (SELECT j.id"
         + claimable(resume)
         + " FOR UPDATE SKIP LOCKED) c WHERE t.id = c.id RETURNING t.id, t.kind, t.payload,"
-        + " t.ordering_key, t.idempotency_key, t.created_at, t.attempts, c.run_at";
+        + " t.ordering_key, t.idempotency_key, t.created_at, t.attempts, t.run_at";
   }
 
   /** A row comparison: the {@code (run_at, id)} index serves it as one range. */

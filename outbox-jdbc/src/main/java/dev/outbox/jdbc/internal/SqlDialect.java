@@ -182,11 +182,9 @@ public abstract class SqlDialect {
   String claimable(boolean resume) {
     return " FROM "
         + job
-        + " j WHERE j.run_at <= "
-        + now
+        + " j WHERE "
+        + dueAndUnleased("j")
         + (resume ? resumeAfter() : "")
-        + " AND "
-        + unleased("j")
         + " AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
         + job
         + " h WHERE h.ordering_key = j.ordering_key AND h.id < j.id))"
@@ -194,15 +192,24 @@ public abstract class SqlDialect {
   }
 
   /**
-   * The condition "not leased, or its lease ran out" on the table aliased {@code alias}. A claim
-   * leases a row in columns no index holds (lease_until, lease_token, attempts), not by moving its
-   * run_at: PostgreSQL can then write the new row version as a heap-only tuple, with no new index
-   * entries, and InnoDB updates the row in place without touching a secondary index. A leased row
-   * keeps its place in the {@code (run_at, id)} index; the claim steps over it, and finds it there
-   * again once its lease has run out.
+   * The condition "due, and not leased or its lease ran out" on the table aliased {@code alias}:
+   * what makes a row claimable, ordering keys aside. A claim leases a row in columns no index holds
+   * (lease_until, lease_token, attempts), not by moving its run_at: PostgreSQL can then write the
+   * new row version as a heap-only tuple, with no new index entries, and InnoDB updates the row in
+   * place without touching a secondary index. A leased row keeps its place in the {@code (run_at,
+   * id)} index; the claim steps over it, and finds it there again once its lease has run out.
    */
-  String unleased(String alias) {
-    return "(" + alias + ".lease_until IS NULL OR " + alias + ".lease_until <= " + now + ")";
+  String dueAndUnleased(String alias) {
+    return alias
+        + ".run_at <= "
+        + now
+        + " AND ("
+        + alias
+        + ".lease_until IS NULL OR "
+        + alias
+        + ".lease_until <= "
+        + now
+        + ")";
   }
 
   /**
