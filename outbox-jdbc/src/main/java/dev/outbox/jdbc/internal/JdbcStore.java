@@ -28,28 +28,41 @@ public final class JdbcStore implements OutboxStore {
   }
 
   /**
-   * Claims from the cursor's watermark; when that runs out before the batch is full, claims the
-   * rest from the front at once, so that no claimable job waits for a later poll because of the
-   * watermark (see {@link ClaimCursor}).
+   * Claims from where the cursor says (see {@link ClaimCursor}); when a claim from a position runs
+   * out before the batch is full, claims the rest from the front at once, so that no claimable job
+   * waits for a later poll because of the watermark.
    */
   @Override
   public List<ClaimedRow> claim(int limit, Duration lease) {
     long token = TOKENS.nextLong();
-    Claim.Position from = cursor.start();
-    Claim claim = claimOnce(limit, lease, token, from);
-    cursor.claimed(from, claim);
-    if (from == null || !claim.exhausted()) {
+    ClaimCursor.Start start = cursor.start();
+    Claim claim = claimFrom(start, limit, lease, token);
+    if (start.from() == null || !claim.exhausted()) {
       return claim.rows();
     }
     cursor.restartFromFront();
-    Claim rest = claimOnce(limit - claim.rows().size(), lease, token, null);
-    cursor.claimed(null, rest);
+    Claim rest = claimFrom(ClaimCursor.Start.FRONT, limit - claim.rows().size(), lease, token);
     if (claim.rows().isEmpty()) {
       return rest.rows();
     }
     List<ClaimedRow> all = new ArrayList<>(claim.rows());
     all.addAll(rest.rows());
     return all;
+  }
+
+  /** One claim from {@code start}, reported to the cursor whether it succeeds or fails. */
+  private Claim claimFrom(ClaimCursor.Start start, int limit, Duration lease, long token) {
+    Claim claim = null;
+    try {
+      claim = claimOnce(limit, lease, token, start.from());
+      return claim;
+    } finally {
+      if (claim == null) {
+        cursor.failed(start);
+      } else {
+        cursor.claimed(start, claim);
+      }
+    }
   }
 
   /**
