@@ -193,6 +193,17 @@ final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * PostgreSQL: the server's WAL position in bytes, exact at any moment (unlike the statistics
+   * views, which backends update in batches); NaN elsewhere.
+   */
+  double walPosition() {
+    if (kind != Kind.POSTGRESQL) {
+      return Double.NaN;
+    }
+    return Double.parseDouble(queryString("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')"));
+  }
+
   @Override
   public void close() {
     pool.close();
