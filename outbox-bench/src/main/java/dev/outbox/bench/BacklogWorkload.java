@@ -28,7 +28,7 @@ final class BacklogWorkload {
     this.context = context;
     this.db = context.postgres();
     this.measurement = new DrainMeasurement(db, context.drainTimeout());
-    this.raw = new RawDrainer(db, context.postgresJobs());
+    this.raw = RawDrainer.movingRunAt(db, context.postgresJobs());
     this.outbox = new OutboxDrain(context.postgresJobs(), "outbox");
     this.stats = new TableStats(db);
   }

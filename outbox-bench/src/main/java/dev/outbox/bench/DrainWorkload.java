@@ -15,28 +15,42 @@ final class DrainWorkload {
   private final BenchContext context;
   private final DrainMeasurement measurement;
   private final RawDrainer raw;
+  private final RawDrainer rawInPlace;
   private final OutboxDrain outbox;
 
   DrainWorkload(BenchContext context) {
     this.context = context;
     Database db = context.postgres();
     this.measurement = new DrainMeasurement(db, context.drainTimeout());
-    this.raw = new RawDrainer(db, context.postgresJobs());
+    this.raw = RawDrainer.movingRunAt(db, context.postgresJobs());
+    this.rawInPlace = RawDrainer.leasingInPlace(db, context.postgresJobs());
     this.outbox = new OutboxDrain(context.postgresJobs(), "outbox");
   }
 
   /** {@code core}: raw and outbox, batch 100, 1 and 4 threads. */
   void core() throws Exception {
-    run("core", grid(List.of(100)), List.of(), List.of());
+    run("core", grid(List.of(100)), List.of(), List.of(), List.of());
   }
 
-  /** {@code drain}: batch 10, 100 and 500 at 1 and 4 threads, and the library's defaults. */
+  /**
+   * {@code drain}: batch 10, 100 and 500 at 1 and 4 threads, and the library's defaults; at batch
+   * 100 also the hand-written drainer that leases in place (see {@link RawDrainer}).
+   */
   void full() throws Exception {
     List<DrainSetup> setups = grid(List.of(10, 100, 500));
     List<Cell> extra = new ArrayList<>();
     DrainSetup defaults = new DrainSetup(1, 100, 8, 0);
     extra.add(measurement.cell("drain", outbox, defaults, context.options().jobs()));
-    run("drain", setups, extra, List.of());
+    List<DrainSetup> inPlace = grid(List.of(100));
+    run("drain", setups, inPlace, extra, List.of());
+    for (DrainSetup setup : inPlace) {
+      context
+          .report()
+          .ratio(
+              "drain: outbox / raw leasing in place, " + setup.describe(),
+              paired("drain", "outbox", setup, rawInPlace.name(), setup),
+              null);
+    }
   }
 
   /** {@code ordered}: 1,000 ordering keys beside no keys. */
@@ -74,7 +88,7 @@ final class DrainWorkload {
     for (int threads : quick ? List.of(4) : List.of(1, 4)) {
       peerCells.add(measurement.cell("peers", transactionOutbox, DrainSetup.of(threads, 0), jobs));
     }
-    run("peers", List.of(DrainSetup.of(4, 100)), List.of(), peerCells);
+    run("peers", List.of(DrainSetup.of(4, 100)), List.of(), List.of(), peerCells);
     double best = median("peers", "outbox", DrainSetup.of(4, 100));
     Report report = context.report();
     report.ratio(
@@ -106,14 +120,25 @@ final class DrainWorkload {
     return setups;
   }
 
-  /** Raw and outbox side by side for each setup, then the extra cells; ratios per setup. */
-  private void run(String workload, List<DrainSetup> setups, List<Cell> extra, List<Cell> peers)
+  /**
+   * Raw and outbox side by side for each setup (and the raw drainer leasing in place right after
+   * them for the setups in {@code inPlace}), then the extra cells; ratios per setup.
+   */
+  private void run(
+      String workload,
+      List<DrainSetup> setups,
+      List<DrainSetup> inPlace,
+      List<Cell> extra,
+      List<Cell> peers)
       throws Exception {
     int jobs = context.options().jobs();
     List<Cell> cells = new ArrayList<>();
     for (DrainSetup setup : setups) {
       cells.add(measurement.cell(workload, raw, setup, jobs));
       cells.add(measurement.cell(workload, outbox, setup, jobs));
+      if (inPlace.contains(setup)) {
+        cells.add(measurement.cell(workload, rawInPlace, setup, jobs));
+      }
     }
     cells.addAll(extra);
     cells.addAll(peers);

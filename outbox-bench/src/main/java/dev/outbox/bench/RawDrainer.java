@@ -15,6 +15,13 @@ import javax.sql.DataSource;
  * due rows picked with {@code FOR UPDATE SKIP LOCKED} and sets their lease and a token, a no-op per
  * row, one {@code DELETE … WHERE id = ANY(?) AND lease_token = ?}. No parsing, no attempts, no
  * outcomes: what the library adds on top is what the ratio measures.
+ *
+ * <p>Two ways to lease. {@link #movingRunAt} (the reference, {@code raw}): the lease moves the
+ * row's {@code run_at} to the lease's end, so a leased row is no longer due; every claim then
+ * writes new entries into the {@code (run_at, id)} index. {@link #leasingInPlace} ({@code raw,
+ * lease in place}): the lease is written only to {@code lease_until} and the token, outside the
+ * indexes, and the claim skips rows whose lease has not run out, as the library's claim does; it
+ * still scans from the front every time, with no watermark.
  */
 final class RawDrainer implements DrainContestant {
   private static final String NOW = "(date_part('epoch', statement_timestamp()) * 1000)::BIGINT";
@@ -22,31 +29,51 @@ final class RawDrainer implements DrainContestant {
 
   private final Database db;
   private final JobTable table;
+  private final String name;
+  private final boolean movesRunAt;
   private final String claim;
   private final String delete;
 
-  RawDrainer(Database db, JobTable table) {
+  private RawDrainer(Database db, JobTable table, boolean movesRunAt) {
     this.db = db;
     this.table = table;
+    this.name = movesRunAt ? "raw" : "raw, lease in place";
+    this.movesRunAt = movesRunAt;
     String job = JobTable.NAME;
+    String lease =
+        movesRunAt
+            ? "run_at = " + NOW + " + ?, lease_until = " + NOW + " + ?"
+            : "lease_until = " + NOW + " + ?";
+    String due =
+        movesRunAt
+            ? "run_at <= " + NOW
+            : "run_at <= " + NOW + " AND (lease_until IS NULL OR lease_until <= " + NOW + ")";
     this.claim =
         "UPDATE "
             + job
-            + " SET run_at = "
-            + NOW
-            + " + ?, lease_until = "
-            + NOW
-            + " + ?, lease_token = ? WHERE id IN (SELECT id FROM "
+            + " SET "
+            + lease
+            + ", lease_token = ? WHERE id IN (SELECT id FROM "
             + job
-            + " WHERE run_at <= "
-            + NOW
+            + " WHERE "
+            + due
             + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id, kind, payload";
     this.delete = "DELETE FROM " + job + " WHERE id = ANY(?) AND lease_token = ?";
   }
 
+  /** The reference the targets are stated against: the lease moves {@code run_at}. */
+  static RawDrainer movingRunAt(Database db, JobTable table) {
+    return new RawDrainer(db, table, true);
+  }
+
+  /** The lease outside the indexes, as the library leases, without a watermark. */
+  static RawDrainer leasingInPlace(Database db, JobTable table) {
+    return new RawDrainer(db, table, false);
+  }
+
   @Override
   public String name() {
-    return "raw";
+    return name;
   }
 
   @Override
@@ -88,10 +115,13 @@ final class RawDrainer implements DrainContestant {
 
   private List<Long> claim(Connection connection, int batchSize, long token) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(claim)) {
-      statement.setLong(1, LEASE_MILLIS);
-      statement.setLong(2, LEASE_MILLIS);
-      statement.setLong(3, token);
-      statement.setInt(4, batchSize);
+      int next = 1;
+      if (movesRunAt) {
+        statement.setLong(next++, LEASE_MILLIS);
+      }
+      statement.setLong(next++, LEASE_MILLIS);
+      statement.setLong(next++, token);
+      statement.setInt(next, batchSize);
       List<Long> ids = new ArrayList<>(batchSize);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
