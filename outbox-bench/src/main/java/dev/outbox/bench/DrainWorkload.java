@@ -41,16 +41,7 @@ final class DrainWorkload {
     List<Cell> extra = new ArrayList<>();
     DrainSetup defaults = new DrainSetup(1, 100, 8, 0);
     extra.add(measurement.cell("drain", outbox, defaults, context.options().jobs()));
-    List<DrainSetup> inPlace = grid(List.of(100));
-    run("drain", setups, inPlace, extra, List.of());
-    for (DrainSetup setup : inPlace) {
-      context
-          .report()
-          .ratio(
-              "drain: outbox / raw leasing in place, " + setup.describe(),
-              paired("drain", "outbox", setup, rawInPlace.name(), setup),
-              null);
-    }
+    run("drain", setups, grid(List.of(100)), extra, List.of());
   }
 
   /** {@code ordered}: 1,000 ordering keys beside no keys. */
@@ -122,7 +113,7 @@ final class DrainWorkload {
 
   /**
    * Raw and outbox side by side for each setup (and the raw drainer leasing in place right after
-   * them for the setups in {@code inPlace}), then the extra cells; ratios per setup.
+   * them for the setups in {@code inPlace}), then the extra cells; the ratios of each pair.
    */
   private void run(
       String workload,
@@ -150,6 +141,14 @@ final class DrainWorkload {
               workload + ": outbox / raw, " + setup.describe(),
               paired(workload, "outbox", setup, "raw", setup),
               0.8);
+    }
+    for (DrainSetup setup : inPlace) {
+      context
+          .report()
+          .ratio(
+              workload + ": outbox / raw leasing in place, " + setup.describe(),
+              paired(workload, "outbox", setup, rawInPlace.name(), setup),
+              null);
     }
   }
 
