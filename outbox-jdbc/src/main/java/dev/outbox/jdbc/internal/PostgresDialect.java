@@ -33,16 +33,30 @@ final class PostgresDialect extends SqlDialect {
    * One {@code UPDATE … FROM} a SKIP LOCKED sub-select, returning each row's run_at (the claim's
    * position, see {@link ClaimCursor}). It sets only columns outside the indexes (see {@link
    * #dueAndUnleased}), so the new row version can be heap-only where the page has room.
+   *
+   * <p>The update finds the locked rows by their physical address ({@code ctid}, a TID scan), not
+   * by id. With the values bound, PostgreSQL plans each claim afresh, and a join on {@code id}
+   * makes it weigh a merge join, whose estimate reads the lowest id actually in the primary key: it
+   * walks every entry at the key's front, and those are the jobs completed since the last vacuum.
+   * With 500,000 of them, planning one claim read 1,842 buffers (4.1 ms) instead of 93, and a 1M
+   * backlog drained at half the speed of a 100k one. A row updated between the sub-select's
+   * snapshot and its lock has a new address: the update then skips it, unleased, and a later claim
+   * takes it.
    */
   private String claim(boolean resume) {
     return "UPDATE "
         + job
         + " t SET lease_until = "
         + now
-        + " + ?, lease_token = ?, attempts = t.attempts + 1 FROM (SELECT j.id"
+        + " + ?, lease_token = ?, attempts = t.attempts + 1 FROM (SELECT j.ctid AS row_address"
         + claimable(resume)
-        + " FOR UPDATE SKIP LOCKED) c WHERE t.id = c.id RETURNING t.id, t.kind, t.payload,"
-        + " t.ordering_key, t.idempotency_key, t.created_at, t.attempts, t.run_at";
+        + " FOR UPDATE SKIP LOCKED) c WHERE t.ctid = c.row_address RETURNING t.id, t.kind,"
+        + " t.payload, t.ordering_key, t.idempotency_key, t.created_at, t.attempts, t.run_at";
+  }
+
+  /** The claim statement, from the front or resuming after a position: for tests of its plan. */
+  String claimStatement(boolean resume) {
+    return resume ? claimResuming : claimFromFront;
   }
 
   /** A row comparison: the {@code (run_at, id)} index serves it as one range. */
