@@ -20,8 +20,10 @@ import javax.sql.DataSource;
  * row's {@code run_at} to the lease's end, so a leased row is no longer due; every claim then
  * writes new entries into the {@code (run_at, id)} index. {@link #leasingInPlace} ({@code raw,
  * lease in place}): the lease is written only to {@code lease_until} and the token, outside the
- * indexes, and the claim skips rows whose lease has not run out, as the library's claim does; it
- * still scans from the front every time, with no watermark.
+ * indexes, the claim skips rows whose lease has not run out, and it finds the rows it locked by
+ * their address ({@code ctid}), as the library's claim does; it still scans from the front every
+ * time, with no watermark. The reference joins on {@code id}, as the issue wrote it, and so pays
+ * the planner's walk over the primary key's dead front on every claim (BENCHMARKS.md, point 20).
  */
 final class RawDrainer implements DrainContestant {
   private static final String NOW = "(date_part('epoch', statement_timestamp()) * 1000)::BIGINT";
@@ -48,16 +50,25 @@ final class RawDrainer implements DrainContestant {
         movesRunAt
             ? "run_at <= " + NOW
             : "run_at <= " + NOW + " AND (lease_until IS NULL OR lease_until <= " + NOW + ")";
+    String pick = " WHERE " + due + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)";
     this.claim =
-        "UPDATE "
-            + job
-            + " SET "
-            + lease
-            + ", lease_token = ? WHERE id IN (SELECT id FROM "
-            + job
-            + " WHERE "
-            + due
-            + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id, kind, payload";
+        movesRunAt
+            ? "UPDATE "
+                + job
+                + " SET "
+                + lease
+                + ", lease_token = ? WHERE id IN (SELECT id FROM "
+                + job
+                + pick
+                + " RETURNING id, kind, payload"
+            : "UPDATE "
+                + job
+                + " t SET "
+                + lease
+                + ", lease_token = ? FROM (SELECT ctid AS row_address FROM "
+                + job
+                + pick
+                + " c WHERE t.ctid = c.row_address RETURNING t.id, t.kind, t.payload";
     this.delete = "DELETE FROM " + job + " WHERE id = ANY(?) AND lease_token = ?";
   }
 
