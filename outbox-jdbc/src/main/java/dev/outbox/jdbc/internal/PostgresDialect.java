@@ -38,10 +38,10 @@ final class PostgresDialect extends SqlDialect {
    * by id. With the values bound, PostgreSQL plans each claim afresh, and a join on {@code id}
    * makes it weigh a merge join, whose estimate reads the lowest id actually in the primary key: it
    * walks every entry at the key's front, and those are the jobs completed since the last vacuum.
-   * With 500,000 of them, planning one claim read 1,842 buffers (4.1 ms) instead of 93, and a 1M
-   * backlog drained at half the speed of a 100k one. A row updated between the sub-select's
-   * snapshot and its lock has a new address: the update then skips it, unleased, and a later claim
-   * takes it.
+   * With 500,000 of them, planning one claim read 1,842 buffers (4.1 ms) instead of 93; a 1M
+   * backlog drained at 27,800–30,100 jobs/s joined on id and at 48,900–50,500 joined on ctid. A row
+   * updated between the sub-select's snapshot and its lock has a new address: the update then skips
+   * it, unleased, and a later claim takes it.
    */
   private String claim(boolean resume) {
     return "UPDATE "
