@@ -61,6 +61,40 @@ class PostgresOnlyTest extends OutboxTestBase {
   }
 
   @Test
+  void aJobTableWhoseQualifiedNameIsLongerThanAChannelNameStillWakesAListeningDrainer()
+      throws Exception {
+    // PostgreSQL keeps 63 bytes of a channel name and pg_notify refuses a longer one; a
+    // schema-qualified table name can be twice that long.
+    String schema = "outbox_channel_" + jobTable;
+    String table = schema + "." + jobTable + "_with_a_name_long_enough_to_be_cut";
+    assertTrue(table.length() > 63, table);
+    execute("CREATE SCHEMA " + schema);
+    try {
+      JdbcOutbox<TestJob> longNamed =
+          JdbcOutbox.builder(dataSource, TestJob.class)
+              .jobTable(table)
+              .deadLetterTable(schema + ".dead")
+              .build();
+      longNamed.createSchemaIfMissing();
+      CountDownLatch handled = new CountDownLatch(1);
+      try (Drainer<TestJob> drainer =
+          longNamed.drainer().pollInterval(A_MINUTE).handler(job -> countDown(handled)).build()) {
+        drainer.start();
+        awaitListening("LISTEN \"" + table.substring(0, 63) + "\"");
+        try (Connection tx = transaction()) {
+          longNamed.enqueue(tx, new TestJob.Greet("long name"));
+          tx.commit();
+        }
+        assertTrue(
+            handled.await(DEADLINE_SECONDS, TimeUnit.SECONDS),
+            "the commit's NOTIFY on the cut channel woke the drainer before its poll");
+      }
+    } finally {
+      execute("DROP SCHEMA " + schema + " CASCADE");
+    }
+  }
+
+  @Test
   void jobsEnqueuedInTransactionsOneRightAfterAnotherAreAllHandledPromptlyByAListeningDrainer()
       throws Exception {
     try (Connection first = transaction();
@@ -290,16 +324,20 @@ class PostgresOnlyTest extends OutboxTestBase {
   private Drainer<TestJob> startedListening(JobHandler<TestJob> handler) throws Exception {
     Drainer<TestJob> drainer = drainer().pollInterval(A_MINUTE).handler(handler).build();
     drainer.start();
+    awaitListening("LISTEN \"" + jobTable + "\"");
+    return drainer;
+  }
+
+  /** Waits until a session sits idle after {@code listen}, and past its catch-up claim. */
+  private void awaitListening(String listen) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
     while (queryLong(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'idle' AND query = ?",
-            "LISTEN \"" + jobTable + "\"")
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'idle' AND query = ?", listen)
         == 0) {
-      assertTrue(System.nanoTime() < deadline, "the drainer's listener never listened");
+      assertTrue(System.nanoTime() < deadline, "the drainer's listener never ran " + listen);
       Thread.sleep(20);
     }
     Thread.sleep(300); // the listener's catch-up wake has been claimed; next poll in a minute
-    return drainer;
   }
 
   private static Outcome countDown(CountDownLatch latch) {
