@@ -50,23 +50,16 @@ final class RawDrainer implements DrainContestant {
         movesRunAt
             ? "run_at <= " + NOW
             : "run_at <= " + NOW + " AND (lease_until IS NULL OR lease_until <= " + NOW + ")";
-    String pick = " WHERE " + due + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)";
+    String pick = job + " WHERE " + due + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)";
+    String update = "UPDATE " + job + " t SET " + lease + ", lease_token = ?";
     this.claim =
         movesRunAt
-            ? "UPDATE "
-                + job
-                + " SET "
-                + lease
-                + ", lease_token = ? WHERE id IN (SELECT id FROM "
-                + job
+            ? update
+                + " WHERE t.id IN (SELECT id FROM "
                 + pick
-                + " RETURNING id, kind, payload"
-            : "UPDATE "
-                + job
-                + " t SET "
-                + lease
-                + ", lease_token = ? FROM (SELECT ctid AS row_address FROM "
-                + job
+                + " RETURNING t.id, t.kind, t.payload"
+            : update
+                + " FROM (SELECT ctid AS row_address FROM "
                 + pick
                 + " c WHERE t.ctid = c.row_address RETURNING t.id, t.kind, t.payload";
     this.delete = "DELETE FROM " + job + " WHERE id = ANY(?) AND lease_token = ?";

@@ -54,9 +54,18 @@ final class PostgresDialect extends SqlDialect {
         + " t.payload, t.ordering_key, t.idempotency_key, t.created_at, t.attempts, t.run_at";
   }
 
-  /** The claim statement, from the front or resuming after a position: for tests of its plan. */
-  String claimStatement(boolean resume) {
-    return resume ? claimResuming : claimFromFront;
+  /** The claim statement for a claim from the front ({@code after} null) or after a position. */
+  String claimStatement(Claim.Position after) {
+    return after == null ? claimFromFront : claimResuming;
+  }
+
+  /** Binds {@link #claimStatement}'s parameters. */
+  void bindClaim(
+      PreparedStatement statement, int limit, long leaseMillis, long token, Claim.Position after)
+      throws SQLException {
+    statement.setLong(1, leaseMillis);
+    statement.setLong(2, token);
+    bindClaimable(statement, 3, after, limit);
   }
 
   /** A row comparison: the {@code (run_at, id)} index serves it as one range. */
@@ -168,11 +177,8 @@ final class PostgresDialect extends SqlDialect {
   @Override
   Claim claim(Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
       throws SQLException {
-    try (PreparedStatement update =
-        connection.prepareStatement(after == null ? claimFromFront : claimResuming)) {
-      update.setLong(1, leaseMillis);
-      update.setLong(2, token);
-      bindClaimable(update, 3, after, limit);
+    try (PreparedStatement update = connection.prepareStatement(claimStatement(after))) {
+      bindClaim(update, limit, leaseMillis, token, after);
       try (ResultSet rows = update.executeQuery()) {
         Claim claim = readClaim(rows, token, 0, limit);
         claim.rows().sort(Comparator.comparingLong(ClaimedRow::id));

@@ -52,7 +52,7 @@ class PostgresClaimPlanTest extends OutboxTestBase {
       markDeadEntriesAsSuch(connection);
       long planning = 0;
       for (int i = 0; i < 2; i++) { // the second: the catalogs are cached by then
-        planning = planningBuffers(connection, sql.claimStatement(true));
+        planning = planningBuffers(connection, sql);
       }
       assertTrue(
           planning < PLANNING_BUFFERS_BOUND,
@@ -81,14 +81,12 @@ class PostgresClaimPlanTest extends OutboxTestBase {
   }
 
   /** The shared buffers planning the claim read, resuming after the last completed job. */
-  private long planningBuffers(Connection connection, String claim) throws Exception {
+  private long planningBuffers(Connection connection, PostgresDialect sql) throws Exception {
+    Claim.Position after = new Claim.Position(1000, COMPLETED);
     try (PreparedStatement explain =
-        connection.prepareStatement("EXPLAIN (BUFFERS, FORMAT JSON) " + claim)) {
-      explain.setLong(1, 60_000);
-      explain.setLong(2, 7);
-      explain.setLong(3, 1000);
-      explain.setLong(4, COMPLETED);
-      explain.setInt(5, 100);
+        connection.prepareStatement(
+            "EXPLAIN (BUFFERS, FORMAT JSON) " + sql.claimStatement(after))) {
+      sql.bindClaim(explain, 100, 60_000, 7, after);
       try (ResultSet plan = explain.executeQuery()) {
         plan.next();
         JsonNode planning = new ObjectMapper().readTree(plan.getString(1)).get(0).get("Planning");
