@@ -103,6 +103,29 @@ public abstract class EnqueueContract extends OutboxTestBase {
   }
 
   @Test
+  void aPayloadIsMeasuredInUtf8BytesNotInCharacters() throws Exception {
+    var small =
+        JdbcOutbox.builder(dataSource, TestJob.class)
+            .jobTable(jobTable)
+            .deadLetterTable(deadLetterTable)
+            .maxPayloadBytes(64)
+            .build();
+    try (Connection tx = dataSource.getConnection()) {
+      tx.setAutoCommit(false);
+      // {"name":"…"} with 25 two-byte characters: 36 characters, 61 bytes, under the limit.
+      small.enqueue(tx, new TestJob.Greet("é".repeat(25)));
+      // With 27 of them: 38 characters but 65 bytes, over it.
+      var error =
+          assertThrows(
+              OutboxException.EnqueueRefused.class,
+              () -> small.enqueue(tx, new TestJob.Greet("é".repeat(27))));
+      assertContains(error.getMessage(), "is 65 bytes, over the limit of 64");
+      tx.commit();
+    }
+    assertEquals(1, count(jobTable));
+  }
+
+  @Test
   void aPayloadOverTheSizeLimitIsRefusedBeforeAnySql() throws Exception {
     var small =
         JdbcOutbox.builder(dataSource, TestJob.class)

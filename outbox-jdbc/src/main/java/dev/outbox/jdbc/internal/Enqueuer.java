@@ -220,7 +220,13 @@ public final class Enqueuer<J> {
 
   private JobCodec.Encoded encode(J job) {
     JobCodec.Encoded encoded = codec.encode(job);
-    int bytes = encoded.payload().getBytes(StandardCharsets.UTF_8).length;
+    String payload = encoded.payload();
+    // A UTF-16 char takes at most 3 UTF-8 bytes (a surrogate pair, 2 chars, takes 4): most
+    // payloads are far enough under the limit to skip encoding them just to count.
+    if ((long) payload.length() * 3 <= maxPayloadBytes) {
+      return encoded;
+    }
+    int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > maxPayloadBytes) {
       throw new OutboxException.EnqueueRefused(
           encoded.kind(),
