@@ -102,14 +102,18 @@ public abstract class EnqueueContract extends OutboxTestBase {
     assertEquals(1, count(jobTable));
   }
 
+  /** An outbox over the same tables that refuses payloads over {@code bytes}. */
+  private JdbcOutbox<TestJob> outboxWithPayloadLimit(int bytes) {
+    return JdbcOutbox.builder(dataSource, TestJob.class)
+        .jobTable(jobTable)
+        .deadLetterTable(deadLetterTable)
+        .maxPayloadBytes(bytes)
+        .build();
+  }
+
   @Test
   void aPayloadIsMeasuredInUtf8BytesNotInCharacters() throws Exception {
-    var small =
-        JdbcOutbox.builder(dataSource, TestJob.class)
-            .jobTable(jobTable)
-            .deadLetterTable(deadLetterTable)
-            .maxPayloadBytes(64)
-            .build();
+    var small = outboxWithPayloadLimit(64);
     try (Connection tx = dataSource.getConnection()) {
       tx.setAutoCommit(false);
       // {"name":"…"} with 25 two-byte characters: 36 characters, 61 bytes, under the limit.
@@ -127,12 +131,7 @@ public abstract class EnqueueContract extends OutboxTestBase {
 
   @Test
   void aPayloadOverTheSizeLimitIsRefusedBeforeAnySql() throws Exception {
-    var small =
-        JdbcOutbox.builder(dataSource, TestJob.class)
-            .jobTable(jobTable)
-            .deadLetterTable(deadLetterTable)
-            .maxPayloadBytes(64)
-            .build();
+    var small = outboxWithPayloadLimit(64);
     try (Connection tx = dataSource.getConnection()) {
       tx.setAutoCommit(false);
       var error =
@@ -368,12 +367,7 @@ public abstract class EnqueueContract extends OutboxTestBase {
 
   @Test
   void enqueueAllRefusesAnOversizedPayloadOrAnAutoCommitConnectionBeforeAnySql() throws Exception {
-    var small =
-        JdbcOutbox.builder(dataSource, TestJob.class)
-            .jobTable(jobTable)
-            .deadLetterTable(deadLetterTable)
-            .maxPayloadBytes(64)
-            .build();
+    var small = outboxWithPayloadLimit(64);
     try (Connection tx = dataSource.getConnection()) {
       tx.setAutoCommit(false);
       List<TestJob> lastTooBig = new ArrayList<>(greetings(1_500));
