@@ -141,11 +141,15 @@ final class EnqueueWorkload {
 
   /** Records the paired tx/s ratio of two one-job contestants at {@code setup}. */
   private void ratio(String what, String top, String bottom, String setup, Double atLeast) {
-    Report report = context.report();
-    report.ratio(
-        "enqueue tx/s: " + what + ", " + setup,
-        report.pairedRatio(W, "tx/s", new String[] {top, setup}, new String[] {bottom, setup}),
-        atLeast);
+    context
+        .report()
+        .slicedRatio(
+            "enqueue tx/s: " + what + ", " + setup,
+            W,
+            "tx/s",
+            new String[] {top, setup},
+            new String[] {bottom, setup},
+            atLeast);
   }
 
   private void createTables() {

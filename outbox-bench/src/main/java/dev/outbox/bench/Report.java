@@ -17,6 +17,7 @@ final class Report {
   private final Map<String, Line> lines = new LinkedHashMap<>();
   private final List<Ratio> ratios = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final SliceLog slices = new SliceLog();
 
   /** One figure of one cell over the rounds. */
   record Line(
@@ -35,7 +36,12 @@ final class Report {
    *
    * @param met null when the ratio has no target (for information)
    */
-  record Ratio(String what, double value, String target, Boolean met) {}
+  record Ratio(String what, double value, String target, Boolean met, String pooled) {}
+
+  /** Where the sliced workloads record each slice. */
+  SliceLog slices() {
+    return slices;
+  }
 
   void environment(String name, String value) {
     environment.put(name, value);
@@ -96,17 +102,41 @@ final class Report {
 
   /** Records a ratio; {@code atLeast} null for a ratio without a target. */
   void ratio(String what, double value, Double atLeast) {
+    ratio(what, value, atLeast, null);
+  }
+
+  /**
+   * Records the paired ratio of two sliced contestants (see {@link #pairedRatio}), beside their
+   * pooled ratio over every slice with its bootstrap interval (see {@link SliceLog}).
+   */
+  void slicedRatio(
+      String what, String workload, String figure, String[] top, String[] bottom, Double atLeast) {
+    ratio(
+        what,
+        pairedRatio(workload, figure, top, bottom),
+        atLeast,
+        slices.pooledRatio(workload, top, bottom));
+  }
+
+  private void ratio(String what, double value, Double atLeast, SliceLog.Interval pooled) {
     if (Double.isNaN(value)) {
       return;
     }
     String target = atLeast == null ? "" : "≥ " + format(atLeast);
-    ratios.add(new Ratio(what, value, target, atLeast == null ? null : value >= atLeast));
+    ratios.add(
+        new Ratio(
+            what,
+            value,
+            target,
+            atLeast == null ? null : value >= atLeast,
+            pooled == null ? "" : pooled.format()));
   }
 
   /** Records a figure held to an upper bound, such as a latency or a heap size. */
   void atMost(String what, double value, double limit, String unit) {
     if (!Double.isNaN(value)) {
-      ratios.add(new Ratio(what + " (" + unit + ")", value, "≤ " + format(limit), value <= limit));
+      ratios.add(
+          new Ratio(what + " (" + unit + ")", value, "≤ " + format(limit), value <= limit, ""));
     }
   }
 
@@ -144,8 +174,13 @@ final class Report {
         "Throughput ratios are the median over the rounds of each round's ratio (the two cells of"
             + " a round ran back to back).");
     out.println();
-    out.println("| what | value | target | |");
-    out.println("|---|---:|---|---|");
+    out.println(
+        "Where two contestants ran in alternating slices, the last column gives their ratio over"
+            + " every slice of every round pooled, with the 2.5th–97.5th percentiles of it over"
+            + " cycles resampled with replacement: how far the noise could move it.");
+    out.println();
+    out.println("| what | value | target | | all slices pooled (95% interval) |");
+    out.println("|---|---:|---|---|---|");
     for (Ratio ratio : ratios) {
       String verdict = ratio.met() == null ? "" : ratio.met() ? "met" : "**missed**";
       out.println(
@@ -157,6 +192,8 @@ final class Report {
               + ratio.target()
               + " | "
               + verdict
+              + " | "
+              + ratio.pooled()
               + " |");
     }
   }

@@ -56,7 +56,12 @@ final class Slices {
       for (int threads : threadCounts) {
         prepare.run();
         String name = setup.apply(threads);
-        Map<String, RoundResult> slices = run(db, unit, threads, SLICE, SLICES_EACH, contestants);
+        SliceLog log =
+            round == 0
+                ? new SliceLog() // the warm-up's slices are dropped with its figures
+                : context.report().slices();
+        Map<String, RoundResult> slices =
+            run(db, unit, threads, SLICE, SLICES_EACH, contestants, workload, name, log);
         for (Map.Entry<String, RoundResult> one : slices.entrySet()) {
           context
               .log()
@@ -83,7 +88,8 @@ final class Slices {
 
   /**
    * Runs the contestants on {@code threads} threads and returns, per contestant name, its units per
-   * second ({@code unit}) and the statements it sent per unit.
+   * second ({@code unit}) and the statements it sent per unit; each slice also goes to {@code log}
+   * under {@code workload} and {@code setup}.
    */
   static Map<String, RoundResult> run(
       Database db,
@@ -91,7 +97,10 @@ final class Slices {
       int threads,
       Duration slice,
       int slicesEach,
-      List<Contestant> contestants)
+      List<Contestant> contestants,
+      String workload,
+      String setup,
+      SliceLog log)
       throws Exception {
     int n = contestants.size();
     long[] units = new long[n];
@@ -110,6 +119,7 @@ final class Slices {
         TimedLoops.Timed timed = TimedLoops.run(threads, slice, contestants.get(c).operation());
         statements[c] += db.statements() - before;
         units[c] += timed.units();
+        log.add(workload, contestants.get(c).name(), setup, timed.units(), timed.seconds());
         seconds[c] += timed.seconds();
       }
     }
