@@ -139,17 +139,8 @@ final class EnqueueWorkload {
     }
   }
 
-  /** Records the paired tx/s ratio of two one-job contestants at {@code setup}. */
   private void ratio(String what, String top, String bottom, String setup, Double atLeast) {
-    context
-        .report()
-        .slicedRatio(
-            "enqueue tx/s: " + what + ", " + setup,
-            W,
-            "tx/s",
-            new String[] {top, setup},
-            new String[] {bottom, setup},
-            atLeast);
+    context.report().slicedRatio("enqueue tx/s: " + what, W, "tx/s", top, bottom, setup, atLeast);
   }
 
   private void createTables() {

@@ -88,17 +88,8 @@ final class HibernateWorkload {
     }
   }
 
-  /** Records the paired tx/s ratio of two contestants at {@code setup}. */
   private void ratio(String what, String top, String bottom, String setup, Double atLeast) {
-    context
-        .report()
-        .slicedRatio(
-            "Hibernate tx/s: " + what + ", " + setup,
-            W,
-            "tx/s",
-            new String[] {top, setup},
-            new String[] {bottom, setup},
-            atLeast);
+    context.report().slicedRatio("Hibernate tx/s: " + what, W, "tx/s", top, bottom, setup, atLeast);
   }
 
   private static SessionFactory sessionFactory(Database db) {

@@ -106,16 +106,25 @@ final class Report {
   }
 
   /**
-   * Records the paired ratio of two sliced contestants (see {@link #pairedRatio}), beside their
-   * pooled ratio over every slice with its bootstrap interval (see {@link SliceLog}).
+   * Records the paired ratio of two sliced contestants at one setup (see {@link #pairedRatio}),
+   * beside their pooled ratio over every slice with its bootstrap interval (see {@link SliceLog});
+   * {@code figure} is the unit the contestants were sliced in.
    */
   void slicedRatio(
-      String what, String workload, String figure, String[] top, String[] bottom, Double atLeast) {
+      String what,
+      String workload,
+      String figure,
+      String top,
+      String bottom,
+      String setup,
+      Double atLeast) {
+    String[] a = {top, setup};
+    String[] b = {bottom, setup};
     ratio(
-        what,
-        pairedRatio(workload, figure, top, bottom),
+        what + ", " + setup,
+        pairedRatio(workload, figure, a, b),
         atLeast,
-        slices.pooledRatio(workload, top, bottom));
+        slices.pooledRatio(workload, a, b));
   }
 
   private void ratio(String what, double value, Double atLeast, SliceLog.Interval pooled) {
