@@ -196,7 +196,7 @@ final class Report {
           "| "
               + ratio.what()
               + " | "
-              + format(ratio.value())
+              + formatRatio(ratio.value())
               + " | "
               + ratio.target()
               + " | "
@@ -236,6 +236,14 @@ final class Report {
       return String.format(Locale.ROOT, "%,.0f", value);
     }
     return String.format(Locale.ROOT, "%.2f", value);
+  }
+
+  /**
+   * A ratio to three decimals (a figure held to a bound, such as rows/s, as {@link #format}), so
+   * that one just under its target does not print as the target itself.
+   */
+  private static String formatRatio(double value) {
+    return Math.abs(value) < 10 ? String.format(Locale.ROOT, "%.3f", value) : format(value);
   }
 
   private static String key(String workload, String contestant, String setup, String figure) {
