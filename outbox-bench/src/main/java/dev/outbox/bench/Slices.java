@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 
 /**
@@ -13,9 +14,9 @@ import java.util.function.IntFunction;
  * cell each, so that a drift in the machine's load (another tenant, a checkpoint, a stall of the
  * disk) falls on all of them alike: cells of a few seconds each, one after the other, differed by
  * 10–20% between rounds on this shared machine, more than the 5% the enqueue target resolves. Each
- * contestant runs {@code slicesEach} slices of {@code slice}; every cycle through the contestants
- * starts with the next one and every other cycle runs backwards. A contestant's figure is its units
- * over its own summed time.
+ * contestant runs {@link #SLICES_EACH} slices of {@link #SLICE}; every cycle through the
+ * contestants starts with the next one and every other cycle runs backwards. A contestant's figure
+ * is its units over its own summed time.
  */
 final class Slices {
   private Slices() {}
@@ -56,12 +57,16 @@ final class Slices {
       for (int threads : threadCounts) {
         prepare.run();
         String name = setup.apply(threads);
-        SliceLog log =
-            round == 0
-                ? new SliceLog() // the warm-up's slices are dropped with its figures
-                : context.report().slices();
+        // The warm-up's slices are dropped with its figures.
+        SliceLog log = round == 0 ? new SliceLog() : context.report().slices();
         Map<String, RoundResult> slices =
-            run(db, unit, threads, SLICE, SLICES_EACH, contestants, workload, name, log);
+            run(
+                db,
+                unit,
+                threads,
+                contestants,
+                (contestant, timed) ->
+                    log.add(workload, contestant, name, timed.units(), timed.seconds()));
         for (Map.Entry<String, RoundResult> one : slices.entrySet()) {
           context
               .log()
@@ -88,25 +93,21 @@ final class Slices {
 
   /**
    * Runs the contestants on {@code threads} threads and returns, per contestant name, its units per
-   * second ({@code unit}) and the statements it sent per unit; each slice also goes to {@code log}
-   * under {@code workload} and {@code setup}.
+   * second ({@code unit}) and the statements it sent per unit, {@link #SLICES_EACH} slices of
+   * {@link #SLICE} each; every slice is also handed to {@code onSlice} with its contestant's name.
    */
-  static Map<String, RoundResult> run(
+  private static Map<String, RoundResult> run(
       Database db,
       String unit,
       int threads,
-      Duration slice,
-      int slicesEach,
       List<Contestant> contestants,
-      String workload,
-      String setup,
-      SliceLog log)
+      BiConsumer<String, TimedLoops.Timed> onSlice)
       throws Exception {
     int n = contestants.size();
     long[] units = new long[n];
     double[] seconds = new double[n];
     long[] statements = new long[n];
-    for (int cycle = 0; cycle < slicesEach; cycle++) {
+    for (int cycle = 0; cycle < SLICES_EACH; cycle++) {
       List<Integer> order = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         order.add((cycle + i) % n);
@@ -116,10 +117,10 @@ final class Slices {
       }
       for (int c : order) {
         long before = db.statements();
-        TimedLoops.Timed timed = TimedLoops.run(threads, slice, contestants.get(c).operation());
+        TimedLoops.Timed timed = TimedLoops.run(threads, SLICE, contestants.get(c).operation());
         statements[c] += db.statements() - before;
         units[c] += timed.units();
-        log.add(workload, contestants.get(c).name(), setup, timed.units(), timed.seconds());
+        onSlice.accept(contestants.get(c).name(), timed);
         seconds[c] += timed.seconds();
       }
     }
