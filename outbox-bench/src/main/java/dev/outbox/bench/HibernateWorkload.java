@@ -4,6 +4,7 @@ import dev.outbox.hibernate.HibernateOutbox;
 import dev.outbox.jdbc.Dialect;
 import dev.outbox.jdbc.internal.SqlDialect;
 import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
 import java.util.List;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
@@ -18,7 +19,9 @@ import org.hibernate.tool.schema.Action;
  * alternating in 250 ms slices (see {@link Slices}). The hand insert is the enqueue workload's (the
  * same row, times from the database clock) and reads no id back; "same row by hand" runs the
  * library's own insert, the generated id read back, through {@code doWork}, so that its ratio is
- * the cost of the Hibernate path alone.
+ * the cost of the Hibernate path alone. Two more for a transaction with many jobs: the 10 jobs in
+ * one {@code HibernateOutbox.enqueueAll}, and a hand-rolled outbox's way, a job entity per order
+ * ({@link BenchJobEntity}) that Hibernate inserts in one JDBC batch at the flush.
  */
 final class HibernateWorkload {
   private static final String W = "enqueue hibernate";
@@ -26,6 +29,8 @@ final class HibernateWorkload {
   private static final String LIBRARY = "+ HibernateOutbox.enqueue";
   private static final String HAND = "+ hand insert (doWork)";
   private static final String SAME_ROW = "+ same row by hand (doWork)";
+  private static final String ALL = "+ HibernateOutbox.enqueueAll (one call)";
+  private static final String ENTITY = "+ job entity persisted (batched)";
 
   private final BenchContext context;
 
@@ -37,36 +42,64 @@ final class HibernateWorkload {
     Database db = context.postgres();
     JobTable jobs = context.postgresJobs();
     db.executeQuietly(
-        "DROP TABLE IF EXISTS bench_hib_order", "DROP SEQUENCE IF EXISTS bench_hib_order_seq");
+        "DROP TABLE IF EXISTS bench_hib_order",
+        "DROP SEQUENCE IF EXISTS bench_hib_order_seq",
+        "DROP TABLE IF EXISTS bench_hib_job_entity",
+        "DROP SEQUENCE IF EXISTS bench_hib_job_entity_seq");
     try (SessionFactory factory = sessionFactory(db)) {
       HibernateOutbox<BenchJob> outbox = HibernateOutbox.builder(jobs.outbox(), factory).build();
       String sameRowSql =
           SqlDialect.of(Dialect.POSTGRESQL, JobTable.NAME, JobTable.DEAD_LETTERS).insertDefaults();
       List<Slices.Contestant> contestants =
           List.of(
-              contestant(factory, "persist only", (em, seq) -> {}),
+              contestant(factory, "persist only", (em, seqs) -> {}),
               contestant(
-                  factory, LIBRARY, (em, seq) -> outbox.enqueue(em, new BenchJob.Noop((int) seq))),
+                  factory,
+                  LIBRARY,
+                  eachJob((em, seq) -> outbox.enqueue(em, new BenchJob.Noop((int) seq)))),
+              contestant(
+                  factory,
+                  ALL,
+                  (em, seqs) -> {
+                    List<BenchJob> batch = new ArrayList<>(seqs.length);
+                    for (long seq : seqs) {
+                      batch.add(new BenchJob.Noop((int) seq));
+                    }
+                    outbox.enqueueAll(em, batch);
+                  }),
+              contestant(
+                  factory,
+                  ENTITY,
+                  eachJob(
+                      (em, seq) ->
+                          em.persist(
+                              new BenchJobEntity(
+                                  "Noop",
+                                  "{\"seq\":" + (int) seq + "}",
+                                  System.currentTimeMillis())))),
               contestant(
                   factory,
                   HAND,
-                  (em, seq) ->
-                      em.unwrap(Session.class)
-                          .doWork(
-                              connection ->
-                                  EnqueueWorkload.insertRow(
-                                      connection,
-                                      EnqueueWorkload.handInsertSql(JobTable.NAME),
-                                      seq,
-                                      false))),
+                  eachJob(
+                      (em, seq) ->
+                          em.unwrap(Session.class)
+                              .doWork(
+                                  connection ->
+                                      EnqueueWorkload.insertRow(
+                                          connection,
+                                          EnqueueWorkload.handInsertSql(JobTable.NAME),
+                                          seq,
+                                          false)))),
               contestant(
                   factory,
                   SAME_ROW,
-                  (em, seq) ->
-                      em.unwrap(Session.class)
-                          .doWork(
-                              connection ->
-                                  EnqueueWorkload.insertRow(connection, sameRowSql, seq, true))));
+                  eachJob(
+                      (em, seq) ->
+                          em.unwrap(Session.class)
+                              .doWork(
+                                  connection ->
+                                      EnqueueWorkload.insertRow(
+                                          connection, sameRowSql, seq, true)))));
       Slices.rounds(
           context,
           db,
@@ -76,7 +109,7 @@ final class HibernateWorkload {
           HibernateWorkload::setup,
           () -> {
             jobs.truncate();
-            db.execute("TRUNCATE TABLE bench_hib_order");
+            db.execute("TRUNCATE TABLE bench_hib_order", "TRUNCATE TABLE bench_hib_job_entity");
           },
           contestants);
       for (int threads : List.of(1, 4)) {
@@ -84,6 +117,9 @@ final class HibernateWorkload {
         ratio("HibernateOutbox.enqueue / hand insert", LIBRARY, HAND, setup, 0.95);
         ratio("HibernateOutbox.enqueue / same row by hand", LIBRARY, SAME_ROW, setup, 0.95);
         ratio("same row by hand / hand insert (the id read back)", SAME_ROW, HAND, setup, null);
+        ratio("HibernateOutbox.enqueue / job entity persisted", LIBRARY, ENTITY, setup, null);
+        ratio("HibernateOutbox.enqueueAll / job entity persisted", ALL, ENTITY, setup, null);
+        ratio("HibernateOutbox.enqueueAll / hand insert", ALL, HAND, setup, null);
       }
     }
   }
@@ -94,7 +130,7 @@ final class HibernateWorkload {
 
   private static SessionFactory sessionFactory(Database db) {
     return new HibernatePersistenceConfiguration("outbox-bench")
-        .managedClasses(BenchOrder.class)
+        .managedClasses(BenchOrder.class, BenchJobEntity.class)
         .property("hibernate.connection.datasource", db.dataSource())
         .property("hibernate.jdbc.batch_size", 50)
         .property("hibernate.order_inserts", true)
@@ -102,29 +138,48 @@ final class HibernateWorkload {
         .createEntityManagerFactory();
   }
 
-  /** What a transaction does per order beside persisting it. */
+  /** What a transaction writes for its jobs, one per order ({@code seqs}), after the orders. */
   @FunctionalInterface
-  private interface PerOrder {
-    void run(EntityManager em, long seq) throws Exception;
+  private interface Jobs {
+    void write(EntityManager em, long[] seqs) throws Exception;
+  }
+
+  /** What a transaction writes for one job. */
+  @FunctionalInterface
+  private interface PerJob {
+    void write(EntityManager em, long seq) throws Exception;
+  }
+
+  /** Jobs written one call per job. */
+  private static Jobs eachJob(PerJob perJob) {
+    return (em, seqs) -> {
+      for (long seq : seqs) {
+        perJob.write(em, seq);
+      }
+    };
   }
 
   private static String setup(int threads) {
     return threads + " thr, " + ORDERS_PER_TX + " orders/tx";
   }
 
-  /** A contestant whose transaction persists the orders, each followed by {@code perOrder}. */
-  private static Slices.Contestant contestant(
-      SessionFactory factory, String name, PerOrder perOrder) {
+  /**
+   * A contestant whose transaction persists the orders, then writes their jobs with {@code jobs}
+   * (the per-job writes that go to the database at once come before the orders' batch either way:
+   * Hibernate inserts the orders at the flush before commit).
+   */
+  private static Slices.Contestant contestant(SessionFactory factory, String name, Jobs jobs) {
     return new Slices.Contestant(
         name,
         (thread, i) -> {
           try (EntityManager em = factory.createEntityManager()) {
             em.getTransaction().begin();
+            long[] seqs = new long[ORDERS_PER_TX];
             for (int k = 0; k < ORDERS_PER_TX; k++) {
-              long seq = (thread * 100_000_000L + i * ORDERS_PER_TX + k) % Integer.MAX_VALUE;
-              em.persist(new BenchOrder("customer-" + (seq % 1_000), seq % 10_000));
-              perOrder.run(em, seq);
+              seqs[k] = (thread * 100_000_000L + i * ORDERS_PER_TX + k) % Integer.MAX_VALUE;
+              em.persist(new BenchOrder("customer-" + (seqs[k] % 1_000), seqs[k] % 10_000));
             }
+            jobs.write(em, seqs);
             em.getTransaction().commit();
           }
           return 1;
