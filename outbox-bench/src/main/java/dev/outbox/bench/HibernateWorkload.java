@@ -78,28 +78,8 @@ final class HibernateWorkload {
                                   "{\"seq\":" + (int) seq + "}",
                                   System.currentTimeMillis())))),
               contestant(
-                  factory,
-                  HAND,
-                  eachJob(
-                      (em, seq) ->
-                          em.unwrap(Session.class)
-                              .doWork(
-                                  connection ->
-                                      EnqueueWorkload.insertRow(
-                                          connection,
-                                          EnqueueWorkload.handInsertSql(JobTable.NAME),
-                                          seq,
-                                          false)))),
-              contestant(
-                  factory,
-                  SAME_ROW,
-                  eachJob(
-                      (em, seq) ->
-                          em.unwrap(Session.class)
-                              .doWork(
-                                  connection ->
-                                      EnqueueWorkload.insertRow(
-                                          connection, sameRowSql, seq, true)))));
+                  factory, HAND, byHand(EnqueueWorkload.handInsertSql(JobTable.NAME), false)),
+              contestant(factory, SAME_ROW, byHand(sameRowSql, true)));
       Slices.rounds(
           context,
           db,
@@ -157,6 +137,14 @@ final class HibernateWorkload {
         perJob.write(em, seq);
       }
     };
+  }
+
+  /** Each job inserted with {@code sql} on the session's connection, reading its id if asked. */
+  private static Jobs byHand(String sql, boolean readId) {
+    return eachJob(
+        (em, seq) ->
+            em.unwrap(Session.class)
+                .doWork(connection -> EnqueueWorkload.insertRow(connection, sql, seq, readId)));
   }
 
   private static String setup(int threads) {
