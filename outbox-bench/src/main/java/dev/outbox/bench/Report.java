@@ -239,8 +239,8 @@ final class Report {
   }
 
   /**
-   * A ratio to three decimals (a figure held to a bound, such as rows/s, as {@link #format}), so
-   * that one just under its target does not print as the target itself.
+   * A value in the ratios table: under 10 to three decimals, so that a ratio just under its target
+   * does not print as the target itself; larger ones (rows/s, events/s, ms, MB) as {@link #format}.
    */
   private static String formatRatio(double value) {
     return Math.abs(value) < 10 ? String.format(Locale.ROOT, "%.3f", value) : format(value);

@@ -120,8 +120,8 @@ final class Slices {
         TimedLoops.Timed timed = TimedLoops.run(threads, SLICE, contestants.get(c).operation());
         statements[c] += db.statements() - before;
         units[c] += timed.units();
-        onSlice.accept(contestants.get(c).name(), timed);
         seconds[c] += timed.seconds();
+        onSlice.accept(contestants.get(c).name(), timed);
       }
     }
     Map<String, RoundResult> results = new LinkedHashMap<>();
