@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxException;
 import dev.outbox.drain.Drainer;
 import dev.outbox.drain.JobHandler;
@@ -318,6 +319,45 @@ class PostgresOnlyTest extends OutboxTestBase {
             OutboxException.Misconfigured.class,
             () -> JdbcOutbox.builder(h2, TestJob.class).build().createNotifyTrigger());
     assertContains(error.getMessage(), "PostgreSQL only");
+  }
+
+  @Test
+  void aClosedDrainerHandsItsListeningConnectionBackToThePoolNoLongerListening() throws Exception {
+    // The listener borrows from the application's pool, which does not reset sessions. Handed back
+    // still listening, the connection would collect every later notification for whoever borrows
+    // it next, and PostgreSQL would signal its session at every notifying commit.
+    try (HikariDataSource pool = database().open(2)) {
+      JdbcOutbox<TestJob> onTwoConnections =
+          JdbcOutbox.builder(pool, TestJob.class)
+              .jobTable(jobTable)
+              .deadLetterTable(deadLetterTable)
+              .build();
+      Drainer<TestJob> drainer =
+          onTwoConnections.drainer().pollInterval(A_MINUTE).handler(job -> Outcome.done()).build();
+      drainer.start();
+      awaitListening("LISTEN \"" + jobTable + "\"");
+      drainer.close();
+      try (Connection one = pool.getConnection();
+          Connection other = pool.getConnection()) {
+        assertEquals(
+            List.of(),
+            listenedChannels(one, other),
+            "channels the pool's two connections still listen on after the drainer closed");
+      }
+    }
+  }
+
+  private static List<String> listenedChannels(Connection... connections) throws SQLException {
+    List<String> channels = new ArrayList<>();
+    for (Connection connection : connections) {
+      try (Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT pg_listening_channels()")) {
+        while (rows.next()) {
+          channels.add(rows.getString(1));
+        }
+      }
+    }
+    return channels;
   }
 
   /** A started drainer that only a notification can wake in time, past its catch-up claim. */

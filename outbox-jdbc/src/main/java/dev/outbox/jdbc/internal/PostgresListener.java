@@ -38,17 +38,21 @@ final class PostgresListener implements AutoCloseable {
     while (!closed) {
       try (Connection connection = dataSource.getConnection()) {
         connection.setAutoCommit(true);
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("LISTEN " + channel(channel));
-        }
-        failures = 0;
-        onNotify.run(); // catch up with anything committed while not listening
         PGConnection notifications = connection.unwrap(PGConnection.class);
-        while (!closed) {
-          PGNotification[] received = notifications.getNotifications(WAIT_MILLIS);
-          if (received != null && received.length > 0) {
-            onNotify.run();
+        try {
+          try (Statement statement = connection.createStatement()) {
+            statement.execute("LISTEN " + channel(channel));
           }
+          failures = 0;
+          onNotify.run(); // catch up with anything committed while not listening
+          while (!closed) {
+            PGNotification[] received = notifications.getNotifications(WAIT_MILLIS);
+            if (received != null && received.length > 0) {
+              onNotify.run();
+            }
+          }
+        } finally {
+          stopListening(connection, notifications);
         }
       } catch (SQLException | RuntimeException e) {
         failures++;
@@ -61,6 +65,22 @@ final class PostgresListener implements AutoCloseable {
           sleep(Math.min(30_000L, 500L << Math.min(failures, 6)));
         }
       }
+    }
+  }
+
+  /**
+   * Before the connection goes back to the pool: {@code UNLISTEN *}, then drops what pgjdbc already
+   * received. A pool does not reset a session, so a connection handed back still listening would
+   * listen for good: every later notification on the channel would pile up in whatever code borrows
+   * it next (pgjdbc keeps them until asked), and every notifying commit would signal its session. A
+   * connection on which this fails is broken, and its pool finds that out on next use.
+   */
+  private void stopListening(Connection connection, PGConnection notifications) {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("UNLISTEN *");
+      notifications.getNotifications();
+    } catch (SQLException | RuntimeException e) {
+      log.debug("UNLISTEN on '{}' failed; the connection is broken: {}", channel, e.toString());
     }
   }
 
