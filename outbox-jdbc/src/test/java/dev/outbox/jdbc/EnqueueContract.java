@@ -104,11 +104,7 @@ public abstract class EnqueueContract extends OutboxTestBase {
 
   /** An outbox over the same tables that refuses payloads over {@code bytes}. */
   private JdbcOutbox<TestJob> outboxWithPayloadLimit(int bytes) {
-    return JdbcOutbox.builder(dataSource, TestJob.class)
-        .jobTable(jobTable)
-        .deadLetterTable(deadLetterTable)
-        .maxPayloadBytes(bytes)
-        .build();
+    return outboxOn(dataSource).maxPayloadBytes(bytes).build();
   }
 
   @Test

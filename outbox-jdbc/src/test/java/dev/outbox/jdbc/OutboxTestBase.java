@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -35,11 +36,7 @@ public abstract class OutboxTestBase {
     jobTable = prefix + "_job";
     deadLetterTable = prefix + "_dead";
     effectTable = prefix + "_effect";
-    outbox =
-        JdbcOutbox.builder(dataSource, TestJob.class)
-            .jobTable(jobTable)
-            .deadLetterTable(deadLetterTable)
-            .build();
+    outbox = outboxOn(dataSource).build();
     outbox.createSchemaIfMissing();
     execute("CREATE TABLE " + effectTable + " (id BIGINT PRIMARY KEY, note VARCHAR(100))");
   }
@@ -50,6 +47,15 @@ public abstract class OutboxTestBase {
       TestDatabase.drop(dataSource, jobTable, deadLetterTable, effectTable);
       dataSource.close();
     }
+  }
+
+  /**
+   * An outbox builder over this test's tables on {@code pool}, for outboxes beside {@link #outbox}.
+   */
+  protected JdbcOutbox.Builder<TestJob> outboxOn(DataSource pool) {
+    return JdbcOutbox.builder(pool, TestJob.class)
+        .jobTable(jobTable)
+        .deadLetterTable(deadLetterTable);
   }
 
   /** A drainer with test-friendly settings: long lease, 1-minute fixed backoff. */

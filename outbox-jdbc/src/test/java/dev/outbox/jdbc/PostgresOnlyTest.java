@@ -327,11 +327,7 @@ class PostgresOnlyTest extends OutboxTestBase {
     // still listening, the connection would collect every later notification for whoever borrows
     // it next, and PostgreSQL would signal its session at every notifying commit.
     try (HikariDataSource pool = database().open(2)) {
-      JdbcOutbox<TestJob> onTwoConnections =
-          JdbcOutbox.builder(pool, TestJob.class)
-              .jobTable(jobTable)
-              .deadLetterTable(deadLetterTable)
-              .build();
+      JdbcOutbox<TestJob> onTwoConnections = outboxOn(pool).build();
       Drainer<TestJob> drainer =
           onTwoConnections.drainer().pollInterval(A_MINUTE).handler(job -> Outcome.done()).build();
       drainer.start();
@@ -387,10 +383,7 @@ class PostgresOnlyTest extends OutboxTestBase {
 
   /** Another outbox on the same tables, whose first enqueue is never throttled. */
   private JdbcOutbox<TestJob> freshOutbox() {
-    return JdbcOutbox.builder(dataSource, TestJob.class)
-        .jobTable(jobTable)
-        .deadLetterTable(deadLetterTable)
-        .build();
+    return outboxOn(dataSource).build();
   }
 
   /** The library's store over this test's tables, called directly. */

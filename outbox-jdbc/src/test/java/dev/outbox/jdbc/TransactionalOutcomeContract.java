@@ -53,11 +53,7 @@ public abstract class TransactionalOutcomeContract extends OutboxTestBase {
     config.setExceptionOverrideClassName(H2ClosedSessionIsFatal.class.getName());
     dataSource.close();
     dataSource = new HikariDataSource(config);
-    outbox =
-        JdbcOutbox.builder(dataSource, TestJob.class)
-            .jobTable(jobTable)
-            .deadLetterTable(deadLetterTable)
-            .build();
+    outbox = outboxOn(dataSource).build();
   }
 
   private void writeEffect(Connection tx, long id, String note) throws Exception {
