@@ -72,6 +72,7 @@ final class LatencyWorkload {
             .listen(listen)
             .handler(OutboxDrain.noop(tally))
             .build();
+    IoState before = IoState.now(context.postgres());
     drainer.start();
     double achieved = Double.NaN;
     try {
@@ -83,7 +84,9 @@ final class LatencyWorkload {
     } finally {
       drainer.close();
     }
-    return latencies(tally, committed).with("committed jobs/s", achieved);
+    return before.describe(
+        latencies(tally, committed).with("committed jobs/s", achieved),
+        IoState.now(context.postgres()));
   }
 
   /** Commits job i at start + i / rate, on one of the producer threads. */
