@@ -42,9 +42,16 @@ final class ClaimCursor {
    *
    * @param from the claim takes rows after this position, or from the front if null
    * @param sweep whether the claim sweeps behind the watermark (at most one at a time does)
+   * @param ordered whether claims took jobs with ordering keys less than {@link #RESCAN_NANOS} ago
+   *     (then {@code from} is null)
    */
-  record Start(Claim.Position from, boolean sweep) {
-    static final Start FRONT = new Start(null, false);
+  record Start(Claim.Position from, boolean sweep, boolean ordered) {
+    static final Start FRONT = new Start(null, false, false);
+    static final Start FRONT_ORDERED = new Start(null, false, true);
+
+    Start(Claim.Position from, boolean sweep) {
+      this(from, sweep, false);
+    }
   }
 
   private final LongSupplier clock;
@@ -68,12 +75,13 @@ final class ClaimCursor {
   /** Where the next claim starts; hand it back to {@link #claimed} with what the claim took. */
   synchronized Start start() {
     long now = clock.getAsLong();
-    if (watermark != null && now - lastOrderedClaim < RESCAN_NANOS) {
+    boolean ordered = now - lastOrderedClaim < RESCAN_NANOS;
+    if (ordered) {
       forgetWatermark();
     }
     if (watermark == null) {
       lastFrontScan = now;
-      return Start.FRONT;
+      return ordered ? Start.FRONT_ORDERED : Start.FRONT;
     }
     if (!sweeping && sweepFrom != null) {
       sweeping = true;

@@ -40,7 +40,13 @@ final class H2Dialect extends SqlDialect {
   }
 
   @Override
-  Claim claim(Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
+  Claim claim(
+      Connection connection,
+      int limit,
+      long leaseMillis,
+      long token,
+      Claim.Position after,
+      boolean ordered)
       throws SQLException {
     List<Long> ids = new ArrayList<>();
     Claim.Position last = null;

@@ -54,7 +54,7 @@ public final class JdbcStore implements OutboxStore {
   private Claim claimFrom(ClaimCursor.Start start, int limit, Duration lease, long token) {
     Claim claim = null;
     try {
-      claim = claimOnce(limit, lease, token, start.from());
+      claim = claimOnce(limit, lease, token, start);
       return claim;
     } finally {
       if (claim == null) {
@@ -69,10 +69,11 @@ public final class JdbcStore implements OutboxStore {
    * One claim statement (or transaction). A claim chosen as a deadlock victim (seen on MariaDB with
    * concurrent claims and completions) was rolled back whole, so it is simply tried again.
    */
-  private Claim claimOnce(int limit, Duration lease, long token, Claim.Position from) {
+  private Claim claimOnce(int limit, Duration lease, long token, ClaimCursor.Start start) {
     String what = "claiming jobs from " + sql.jobTable();
     Transactions.Work<Claim> work =
-        connection -> sql.claim(connection, limit, lease.toMillis(), token, from);
+        connection ->
+            sql.claim(connection, limit, lease.toMillis(), token, start.from(), start.ordered());
     return Transactions.retryingConflicts(
         () ->
             sql.claimIsOneStatement()

@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 final class PostgresDialect extends SqlDialect {
   private final String claimFromFront;
   private final String claimResuming;
+  private final String claimFromFrontWaitingForFlush;
   private final String complete;
   private final String notify;
 
@@ -23,8 +24,9 @@ final class PostgresDialect extends SqlDialect {
   PostgresDialect(String job, String deadLetter) {
     // date_part, not EXTRACT: since PostgreSQL 14 EXTRACT computes in numeric, a few µs a row.
     super(job, deadLetter, "(date_part('epoch', statement_timestamp()) * 1000)::BIGINT");
-    this.claimFromFront = claim(false);
-    this.claimResuming = claim(true);
+    this.claimFromFront = claim(false, true);
+    this.claimResuming = claim(true, true);
+    this.claimFromFrontWaitingForFlush = claim(false, false);
     this.complete = "DELETE FROM " + job + " WHERE lease_token = ? AND id = ANY(?)";
     this.notify = "NOTIFY " + PostgresListener.channel(job);
   }
@@ -54,8 +56,16 @@ final class PostgresDialect extends SqlDialect {
    * fencing refuses the stale run's outcome), which at-least-once allows. It cannot lose a job or
    * undo a completion: a completion, retry, dead-lettering or enqueue commits as the server is set,
    * and its flush writes the log up to it, this claim included.
+   *
+   * <p>Except while claims take jobs with ordering keys: then each claim starts from the front, and
+   * a key's next job becomes claimable only when the completion of the batch before commits. A
+   * claim that does not wait for its flush comes back sooner, and the next one runs ahead of that
+   * completion and walks past heads that are still there: an ordered drain with 4 drainers and
+   * 1,000 keys fell from 37,000–39,500 to 31,000–35,000 jobs/s (BENCHMARKS.md, point 24). Those
+   * claims keep waiting for their flush; ordered jobs are the ones that pay it on their way to the
+   * handler.
    */
-  private String claim(boolean resume) {
+  private String claim(boolean resume, boolean asynchronousCommit) {
     return "UPDATE "
         + job
         + " t SET lease_until = "
@@ -63,13 +73,24 @@ final class PostgresDialect extends SqlDialect {
         + " + ?, lease_token = ?, attempts = t.attempts + 1 FROM (SELECT j.ctid AS row_address"
         + claimable(resume)
         + " FOR UPDATE SKIP LOCKED) c WHERE t.ctid = c.row_address"
-        + " AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off' RETURNING t.id, t.kind,"
+        + (asynchronousCommit
+            ? " AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'"
+            : "")
+        + " RETURNING t.id, t.kind,"
         + " t.payload, t.ordering_key, t.idempotency_key, t.created_at, t.attempts, t.run_at";
   }
 
   /** The claim statement for a claim from the front ({@code after} null) or after a position. */
   String claimStatement(Claim.Position after) {
-    return after == null ? claimFromFront : claimResuming;
+    return claimStatement(after, false);
+  }
+
+  /** The same, for claims while jobs with ordering keys are claimed (always from the front). */
+  String claimStatement(Claim.Position after, boolean ordered) {
+    if (after == null) {
+      return ordered ? claimFromFrontWaitingForFlush : claimFromFront;
+    }
+    return claimResuming;
   }
 
   /** Binds {@link #claimStatement}'s parameters. */
@@ -188,9 +209,15 @@ final class PostgresDialect extends SqlDialect {
   }
 
   @Override
-  Claim claim(Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
+  Claim claim(
+      Connection connection,
+      int limit,
+      long leaseMillis,
+      long token,
+      Claim.Position after,
+      boolean ordered)
       throws SQLException {
-    try (PreparedStatement update = connection.prepareStatement(claimStatement(after))) {
+    try (PreparedStatement update = connection.prepareStatement(claimStatement(after, ordered))) {
       bindClaim(update, limit, leaseMillis, token, after);
       try (ResultSet rows = update.executeQuery()) {
         Claim claim = readClaim(rows, token, 0, limit);

@@ -41,7 +41,13 @@ final class SelectThenUpdateDialect extends SqlDialect {
   }
 
   @Override
-  Claim claim(Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
+  Claim claim(
+      Connection connection,
+      int limit,
+      long leaseMillis,
+      long token,
+      Claim.Position after,
+      boolean ordered)
       throws SQLException {
     Claim claim;
     try (PreparedStatement select =

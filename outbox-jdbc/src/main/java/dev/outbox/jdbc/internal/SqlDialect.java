@@ -169,10 +169,16 @@ public abstract class SqlDialect {
    * Claims up to {@code limit} due jobs, heads of their ordering keys only, in {@code (run_at, id)}
    * order after {@code after} (from the front if null; see {@link ClaimCursor}), on a connection
    * with auto-commit off (the caller commits), or in auto-commit where {@link
-   * #claimIsOneStatement()}.
+   * #claimIsOneStatement()}. {@code ordered}: claims took jobs with ordering keys just now (see
+   * {@link ClaimCursor.Start#ordered}).
    */
   abstract Claim claim(
-      Connection connection, int limit, long leaseMillis, long token, Claim.Position after)
+      Connection connection,
+      int limit,
+      long leaseMillis,
+      long token,
+      Claim.Position after,
+      boolean ordered)
       throws SQLException;
 
   /**

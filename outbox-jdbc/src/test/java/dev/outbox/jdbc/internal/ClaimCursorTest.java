@@ -119,18 +119,23 @@ class ClaimCursorTest {
   }
 
   @Test
-  void aClaimThatTookJobsWithOrderingKeysMakesClaimsStartFromTheFrontForAWhile() {
+  void aClaimThatTookJobsWithOrderingKeysMakesClaimsStartFromTheFrontAsOrderedClaimsForAWhile() {
     cursor.claimed(cursor.start(), full(10, 7));
     ClaimedRow keyed = new ClaimedRow(8, "kind", "{}", "key", null, 0, 1, 42);
     cursor.claimed(
         new ClaimCursor.Start(new Claim.Position(10, 7), false),
         new Claim(List.of(keyed), new Claim.Position(10, 8), false));
-    assertEquals(FRONT, cursor.start());
+    assertEquals(ClaimCursor.Start.FRONT_ORDERED, cursor.start());
     cursor.claimed(FRONT, full(10, 20));
     now.addAndGet(ClaimCursor.RESCAN_NANOS - 1);
-    assertEquals(FRONT, cursor.start(), "a job of a key was claimed less than the interval ago");
+    assertEquals(
+        ClaimCursor.Start.FRONT_ORDERED,
+        cursor.start(),
+        "a job of a key was claimed less than the interval ago");
     cursor.claimed(FRONT, full(10, 30));
     now.addAndGet(1);
-    assertEquals(new Claim.Position(10, 30), cursor.start().from());
+    ClaimCursor.Start after = cursor.start();
+    assertEquals(new Claim.Position(10, 30), after.from());
+    assertFalse(after.ordered(), "no job of a key was claimed for the interval");
   }
 }

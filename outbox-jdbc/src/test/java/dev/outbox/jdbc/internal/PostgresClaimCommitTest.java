@@ -31,7 +31,7 @@ class PostgresClaimCommitTest extends OutboxTestBase {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        Claim claim = sql.claim(connection, 10, 60_000, 7, null);
+        Claim claim = sql.claim(connection, 10, 60_000, 7, null, false);
         assertEquals(1, claim.rows().size(), "jobs claimed");
         assertEquals(
             "off",
@@ -43,6 +43,24 @@ class PostgresClaimCommitTest extends OutboxTestBase {
       }
       assertEquals(
           "on", synchronousCommit(connection), "synchronous_commit after that transaction");
+    }
+  }
+
+  @Test
+  void aClaimWhileJobsWithOrderingKeysAreClaimedStillWaitsForTheDisk() throws Exception {
+    // Its flush paces the claims, so that each finds the keys' next jobs (see PostgresDialect).
+    enqueueCommitted(new TestJob.Greet("ada"));
+    PostgresDialect sql = new PostgresDialect(jobTable, deadLetterTable);
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        Claim claim = sql.claim(connection, 10, 60_000, 7, null, true);
+        assertEquals(1, claim.rows().size(), "jobs claimed");
+        assertEquals("on", synchronousCommit(connection), "synchronous_commit inside the claim");
+      } finally {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
     }
   }
 
