@@ -26,42 +26,16 @@ class PostgresClaimCommitTest extends OutboxTestBase {
 
   @Test
   void aClaimTurnsSynchronousCommitOffForItsOwnTransaction() throws Exception {
-    enqueueCommitted(new TestJob.Greet("ada"));
-    PostgresDialect sql = new PostgresDialect(jobTable, deadLetterTable);
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        Claim claim = sql.claim(connection, 10, 60_000, 7, null, false);
-        assertEquals(1, claim.rows().size(), "jobs claimed");
-        assertEquals(
-            "off",
-            synchronousCommit(connection),
-            "synchronous_commit inside the claim's transaction, where its commit reads it");
-      } finally {
-        connection.rollback();
-        connection.setAutoCommit(true);
-      }
-      assertEquals(
-          "on", synchronousCommit(connection), "synchronous_commit after that transaction");
-    }
+    assertEquals(
+        "off",
+        synchronousCommitInsideAClaim(false),
+        "synchronous_commit inside the claim's transaction, where its commit reads it");
   }
 
   @Test
   void aClaimWhileJobsWithOrderingKeysAreClaimedStillWaitsForTheDisk() throws Exception {
     // Its flush paces the claims, so that each finds the keys' next jobs (see PostgresDialect).
-    enqueueCommitted(new TestJob.Greet("ada"));
-    PostgresDialect sql = new PostgresDialect(jobTable, deadLetterTable);
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        Claim claim = sql.claim(connection, 10, 60_000, 7, null, true);
-        assertEquals(1, claim.rows().size(), "jobs claimed");
-        assertEquals("on", synchronousCommit(connection), "synchronous_commit inside the claim");
-      } finally {
-        connection.rollback();
-        connection.setAutoCommit(true);
-      }
-    }
+    assertEquals("on", synchronousCommitInsideAClaim(true), "synchronous_commit inside the claim");
   }
 
   @Test
@@ -78,6 +52,26 @@ class PostgresClaimCommitTest extends OutboxTestBase {
             "on",
             synchronousCommit(theOnlyOne),
             "synchronous_commit of the pool's one connection after it claimed and completed jobs");
+      }
+    }
+  }
+
+  /**
+   * Claims one job in an explicit transaction, reads the setting its commit would read, and rolls
+   * back.
+   */
+  private String synchronousCommitInsideAClaim(boolean ordered) throws Exception {
+    enqueueCommitted(new TestJob.Greet("ada"));
+    PostgresDialect sql = new PostgresDialect(jobTable, deadLetterTable);
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        Claim claim = sql.claim(connection, 10, 60_000, 7, null, ordered);
+        assertEquals(1, claim.rows().size(), "jobs claimed");
+        return synchronousCommit(connection);
+      } finally {
+        connection.rollback();
+        connection.setAutoCommit(true);
       }
     }
   }
