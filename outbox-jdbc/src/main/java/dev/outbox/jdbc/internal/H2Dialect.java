@@ -41,13 +41,9 @@ final class H2Dialect extends SqlDialect {
 
   @Override
   Claim claim(
-      Connection connection,
-      int limit,
-      long leaseMillis,
-      long token,
-      Claim.Position after,
-      boolean ordered)
+      Connection connection, int limit, long leaseMillis, long token, ClaimCursor.Start start)
       throws SQLException {
+    Claim.Position after = start.from();
     List<Long> ids = new ArrayList<>();
     Claim.Position last = null;
     try (PreparedStatement select =

@@ -72,8 +72,7 @@ public final class JdbcStore implements OutboxStore {
   private Claim claimOnce(int limit, Duration lease, long token, ClaimCursor.Start start) {
     String what = "claiming jobs from " + sql.jobTable();
     Transactions.Work<Claim> work =
-        connection ->
-            sql.claim(connection, limit, lease.toMillis(), token, start.from(), start.ordered());
+        connection -> sql.claim(connection, limit, lease.toMillis(), token, start);
     return Transactions.retryingConflicts(
         () ->
             sql.claimIsOneStatement()

@@ -80,17 +80,12 @@ final class PostgresDialect extends SqlDialect {
         + " t.payload, t.ordering_key, t.idempotency_key, t.created_at, t.attempts, t.run_at";
   }
 
-  /** The claim statement for a claim from the front ({@code after} null) or after a position. */
-  String claimStatement(Claim.Position after) {
-    return claimStatement(after, false);
-  }
-
-  /** The same, for claims while jobs with ordering keys are claimed (always from the front). */
-  String claimStatement(Claim.Position after, boolean ordered) {
-    if (after == null) {
-      return ordered ? claimFromFrontWaitingForFlush : claimFromFront;
+  /** The claim statement for a claim that starts where {@code start} says. */
+  String claimStatement(ClaimCursor.Start start) {
+    if (start.from() != null) {
+      return claimResuming;
     }
-    return claimResuming;
+    return start.ordered() ? claimFromFrontWaitingForFlush : claimFromFront;
   }
 
   /** Binds {@link #claimStatement}'s parameters. */
@@ -210,15 +205,10 @@ final class PostgresDialect extends SqlDialect {
 
   @Override
   Claim claim(
-      Connection connection,
-      int limit,
-      long leaseMillis,
-      long token,
-      Claim.Position after,
-      boolean ordered)
+      Connection connection, int limit, long leaseMillis, long token, ClaimCursor.Start start)
       throws SQLException {
-    try (PreparedStatement update = connection.prepareStatement(claimStatement(after, ordered))) {
-      bindClaim(update, limit, leaseMillis, token, after);
+    try (PreparedStatement update = connection.prepareStatement(claimStatement(start))) {
+      bindClaim(update, limit, leaseMillis, token, start.from());
       try (ResultSet rows = update.executeQuery()) {
         Claim claim = readClaim(rows, token, 0, limit);
         claim.rows().sort(Comparator.comparingLong(ClaimedRow::id));

@@ -42,13 +42,9 @@ final class SelectThenUpdateDialect extends SqlDialect {
 
   @Override
   Claim claim(
-      Connection connection,
-      int limit,
-      long leaseMillis,
-      long token,
-      Claim.Position after,
-      boolean ordered)
+      Connection connection, int limit, long leaseMillis, long token, ClaimCursor.Start start)
       throws SQLException {
+    Claim.Position after = start.from();
     Claim claim;
     try (PreparedStatement select =
         connection.prepareStatement(after == null ? selectFromFront : selectResuming)) {

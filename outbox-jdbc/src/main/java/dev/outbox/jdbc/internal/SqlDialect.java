@@ -167,18 +167,11 @@ public abstract class SqlDialect {
 
   /**
    * Claims up to {@code limit} due jobs, heads of their ordering keys only, in {@code (run_at, id)}
-   * order after {@code after} (from the front if null; see {@link ClaimCursor}), on a connection
-   * with auto-commit off (the caller commits), or in auto-commit where {@link
-   * #claimIsOneStatement()}. {@code ordered}: claims took jobs with ordering keys just now (see
-   * {@link ClaimCursor.Start#ordered}).
+   * order from where {@code start} says (see {@link ClaimCursor}), on a connection with auto-commit
+   * off (the caller commits), or in auto-commit where {@link #claimIsOneStatement()}.
    */
   abstract Claim claim(
-      Connection connection,
-      int limit,
-      long leaseMillis,
-      long token,
-      Claim.Position after,
-      boolean ordered)
+      Connection connection, int limit, long leaseMillis, long token, ClaimCursor.Start start)
       throws SQLException;
 
   /**

@@ -66,7 +66,13 @@ class PostgresClaimCommitTest extends OutboxTestBase {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        Claim claim = sql.claim(connection, 10, 60_000, 7, null, ordered);
+        Claim claim =
+            sql.claim(
+                connection,
+                10,
+                60_000,
+                7,
+                ordered ? ClaimCursor.Start.FRONT_ORDERED : ClaimCursor.Start.FRONT);
         assertEquals(1, claim.rows().size(), "jobs claimed");
         return synchronousCommit(connection);
       } finally {

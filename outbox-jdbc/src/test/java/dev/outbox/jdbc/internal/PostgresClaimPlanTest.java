@@ -85,7 +85,8 @@ class PostgresClaimPlanTest extends OutboxTestBase {
     Claim.Position after = new Claim.Position(1000, COMPLETED);
     try (PreparedStatement explain =
         connection.prepareStatement(
-            "EXPLAIN (BUFFERS, FORMAT JSON) " + sql.claimStatement(after))) {
+            "EXPLAIN (BUFFERS, FORMAT JSON) "
+                + sql.claimStatement(new ClaimCursor.Start(after, false)))) {
       sql.bindClaim(explain, 100, 60_000, 7, after);
       try (ResultSet plan = explain.executeQuery()) {
         plan.next();
