@@ -86,6 +86,11 @@ final class Database implements AutoCloseable {
     return counter.count();
   }
 
+  /** Statements counted so far on {@link #dataSource()} that the calling thread sent. */
+  long statementsOnThisThread() {
+    return counter.countOnThisThread();
+  }
+
   /** Runs statements in auto-commit, uncounted. */
   void execute(String... sql) {
     try (Connection connection = pool.getConnection();

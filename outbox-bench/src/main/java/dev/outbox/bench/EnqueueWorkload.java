@@ -19,10 +19,11 @@ import javax.sql.DataSource;
  * notifies from every transaction (what a per-transaction notify costs: PostgreSQL commits
  * notifying transactions one at a time), and without it but reading the generated id back, as the
  * library does, into a copy with fillfactor 100 and into one with the job table's 50 (which the
- * claim wants, see schema/postgresql.sql); 1 and 4 threads, the contestants alternating in 250 ms
- * slices (see {@link Slices}). Then {@code enqueueAll} of 1,000 jobs in rows/s beside a
- * hand-written JDBC batch into the same table, with pgjdbc's default and with {@code
- * reWriteBatchedInserts}.
+ * claim wants, see schema/postgresql.sql); and the plain hand insert a second time under another
+ * name, whose ratio to the first shows how finely the method resolves; 1 and 4 threads, the
+ * contestants interleaved in 20 ms phases (see {@link Slices}). Then {@code enqueueAll} of 1,000
+ * jobs in rows/s beside a hand-written JDBC batch into the same table, with pgjdbc's default and
+ * with {@code reWriteBatchedInserts}.
  */
 final class EnqueueWorkload {
   static final String ORDERS = "bench_order";
@@ -30,6 +31,7 @@ final class EnqueueWorkload {
   static final String TRIGGER_JOBS = "bench_trigger_job";
   static final String HALF_FULL_JOBS = "bench_half_full_job";
   private static final String NO_TRIGGER = "+ hand insert, no trigger";
+  private static final String NO_TRIGGER_AGAIN = "+ hand insert, no trigger, again";
   private static final String TRIGGER = "+ hand insert, NOTIFY trigger";
   private static final String ID_BACK = "+ hand insert, id read back";
   private static final String ID_BACK_HALF_FULL = "+ hand insert, id read back, fillfactor 50";
@@ -77,7 +79,7 @@ final class EnqueueWorkload {
   }
 
   /**
-   * The one-job transactions, contestants alternating in slices (see {@link Slices}): a warm-up
+   * The one-job transactions, contestants interleaved in phases (see {@link Slices}): a warm-up
    * round whose figures are dropped, then the rounds, each at 1 and then 4 threads.
    */
   private void singleInserts() throws Exception {
@@ -86,6 +88,7 @@ final class EnqueueWorkload {
             contestant("domain tx only", (tx, seq) -> {}),
             contestant("+ outbox.enqueue", (tx, seq) -> jobs.outbox().enqueue(tx, noop(seq))),
             contestant(NO_TRIGGER, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, false)),
+            contestant(NO_TRIGGER_AGAIN, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, false)),
             contestant(ID_BACK, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, true)),
             contestant(ID_BACK_HALF_FULL, (tx, seq) -> handInsert(tx, HALF_FULL_JOBS, seq, true)),
             contestant(TRIGGER, (tx, seq) -> handInsert(tx, TRIGGER_JOBS, seq, false)));
@@ -116,6 +119,12 @@ final class EnqueueWorkload {
       String setup = threads + " thr";
       ratio("outbox.enqueue / hand insert (no trigger)", enqueue, NO_TRIGGER, setup, 0.95);
       ratio("outbox.enqueue / hand insert reading the id back", enqueue, ID_BACK, setup, null);
+      ratio(
+          "hand insert / the same hand insert (the method's own noise)",
+          NO_TRIGGER_AGAIN,
+          NO_TRIGGER,
+          setup,
+          null);
       ratio(
           "hand insert reading the id back, fillfactor 50 / fillfactor 100",
           ID_BACK_HALF_FULL,

@@ -16,7 +16,7 @@ import org.hibernate.tool.schema.Action;
  * transaction persists 10 orders and enqueues one job per order with {@code
  * HibernateOutbox.enqueue}, beside the same 10 orders alone and with a hand-written insert of each
  * job row through {@code Session.doWork}; transactions/s at 1 and 4 threads, the contestants
- * alternating in 250 ms slices (see {@link Slices}). The hand insert is the enqueue workload's (the
+ * interleaved in 20 ms phases (see {@link Slices}). The hand insert is the enqueue workload's (the
  * same row, times from the database clock) and reads no id back; "same row by hand" runs the
  * library's own insert, the generated id read back, through {@code doWork}, so that its ratio is
  * the cost of the Hibernate path alone. Two more for a transaction with many jobs: the 10 jobs in

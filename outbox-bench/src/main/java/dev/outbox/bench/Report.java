@@ -184,7 +184,7 @@ final class Report {
             + " a round ran back to back).");
     out.println();
     out.println(
-        "Where two contestants ran in alternating slices, the last column gives their ratio over"
+        "Where two contestants ran interleaved in short phases, the last column gives their ratio over"
             + " every slice of every round pooled, with the 2.5th–97.5th percentiles of it over"
             + " cycles resampled with replacement: how far the noise could move it.");
     out.println();

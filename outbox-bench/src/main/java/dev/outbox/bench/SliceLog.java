@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Every slice of the sliced workloads (see {@link Slices}), kept so that a ratio can also be read
- * over all of them: the pooled rate of each contestant (all its units over all its time), and how
- * far that ratio moves when the cycles are resampled (a percentile bootstrap over cycles; a cycle
- * is one pass through the contestants, so the two slices of a pair ran within a few seconds of each
- * other). The per-round ratio the targets are read from uses 3 or so rounds; this uses every slice
- * of them. Not thread-safe.
+ * Every slice of the interleaved workloads (see {@link Slices}; a slice is one contestant's phase
+ * of one cycle), kept so that a ratio can also be read over all of them: the pooled rate of each
+ * contestant (all its units over all its time), and how far that ratio moves when the cycles are
+ * resampled (a percentile bootstrap over cycles; a cycle is one pass through the contestants, so
+ * the two slices of a pair ran within a fraction of a second of each other). The per-round ratio
+ * the targets are read from uses 3 or so rounds; this uses every slice of them. Not thread-safe.
  */
 final class SliceLog {
   /** Resamples of the bootstrap; the seed is fixed so that one output always reads the same. */

@@ -6,26 +6,28 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 
 /**
- * Measures contestants that share one setup in alternating short slices rather than in one long
+ * Measures contestants that share one setup interleaved in short phases rather than in one long
  * cell each, so that a drift in the machine's load (another tenant, a checkpoint, a stall of the
  * disk) falls on all of them alike: cells of a few seconds each, one after the other, differed by
- * 10–20% between rounds on this shared machine, more than the 5% the enqueue target resolves. Each
- * contestant runs {@link #SLICES_EACH} slices of {@link #SLICE}; every cycle through the
- * contestants starts with the next one and every other cycle runs backwards. A contestant's figure
- * is its units over its own summed time.
+ * 10–20% between rounds on this shared machine, more than the 5% the enqueue target resolves, and
+ * slices of 250 ms still left a spread of ±5% between rounds (BENCHMARKS.md, point 25). Each round
+ * runs {@link #CYCLES} cycles; in each, every contestant runs for one {@link #PHASE} on all
+ * threads, in an order drawn anew per cycle. A contestant's figure is its units over its
+ * operations' own summed time (per thread).
  */
 final class Slices {
   private Slices() {}
 
-  /** Slice length in the workloads' rounds. */
-  static final Duration SLICE = Duration.ofMillis(250);
+  /** How long each contestant runs in its turn of a cycle: a few dozen one-job transactions. */
+  static final Duration PHASE = Duration.ofMillis(20);
 
-  /** Slices per contestant per round: 3 seconds each. */
-  static final int SLICES_EACH = 12;
+  /** Cycles per round: 3 seconds of each contestant. */
+  static final int CYCLES = 150;
 
   /** Empties the tables before a round. */
   @FunctionalInterface
@@ -65,13 +67,14 @@ final class Slices {
                 unit,
                 threads,
                 contestants,
+                31L * round + threads,
                 (contestant, timed) ->
                     log.add(workload, contestant, name, timed.units(), timed.seconds()));
         for (Map.Entry<String, RoundResult> one : slices.entrySet()) {
           context
               .log()
               .printf(
-                  "%s  %s / %s / %s, sliced: %s %s%n",
+                  "%s  %s / %s / %s, interleaved: %s %s%n",
                   round == 0 ? "warm-up " : "round " + round,
                   workload,
                   one.getKey(),
@@ -92,45 +95,94 @@ final class Slices {
   }
 
   /**
-   * Runs the contestants on {@code threads} threads and returns, per contestant name, its units per
-   * second ({@code unit}) and the statements it sent per unit, {@link #SLICES_EACH} slices of
-   * {@link #SLICE} each; every slice is also handed to {@code onSlice} with its contestant's name.
+   * Runs the contestants on {@code threads} threads for {@link #CYCLES} cycles of one {@link
+   * #PHASE} each per contestant, and returns, per contestant name, its units per second ({@code
+   * unit}) and the statements it sent per unit; each contestant's share of every cycle is also
+   * handed to {@code onCycle} with its name. The threads run without pause: before each operation a
+   * thread reads which phase the clock is in and runs that phase's contestant, timing the operation
+   * alone; an operation counts wholly for the contestant of the phase it started in. A contestant's
+   * rate is its units over its operations' summed time per thread, so an operation that runs past
+   * its phase's end takes nothing from the next contestant.
    */
   private static Map<String, RoundResult> run(
       Database db,
       String unit,
       int threads,
       List<Contestant> contestants,
-      BiConsumer<String, TimedLoops.Timed> onSlice)
+      long seed,
+      BiConsumer<String, TimedLoops.Timed> onCycle)
       throws Exception {
     int n = contestants.size();
-    long[] units = new long[n];
-    double[] seconds = new double[n];
-    long[] statements = new long[n];
-    for (int cycle = 0; cycle < SLICES_EACH; cycle++) {
-      List<Integer> order = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        order.add((cycle + i) % n);
-      }
-      if (cycle % 2 == 1) {
-        Collections.reverse(order);
-      }
-      for (int c : order) {
-        long before = db.statements();
-        TimedLoops.Timed timed = TimedLoops.run(threads, SLICE, contestants.get(c).operation());
-        statements[c] += db.statements() - before;
-        units[c] += timed.units();
-        seconds[c] += timed.seconds();
-        onSlice.accept(contestants.get(c).name(), timed);
-      }
-    }
+    int[] schedule = schedule(n, new Random(seed));
+    long[][][] units = new long[threads][CYCLES][n];
+    long[][][] nanos = new long[threads][CYCLES][n];
+    long[][] statements = new long[threads][n];
+    long phase = PHASE.toNanos();
+    long start = System.nanoTime();
+    TimedLoops.onThreads(
+        threads,
+        "interleaved",
+        (thread, failed) -> {
+          for (long i = 0; !failed.getAsBoolean(); i++) {
+            long began = System.nanoTime();
+            long p = (began - start) / phase;
+            if (p >= schedule.length) {
+              return;
+            }
+            int c = schedule[(int) p];
+            long sent = db.statementsOnThisThread();
+            long done = contestants.get(c).operation().run(thread, i);
+            nanos[thread][(int) (p / n)][c] += System.nanoTime() - began;
+            units[thread][(int) (p / n)][c] += done;
+            statements[thread][c] += db.statementsOnThisThread() - sent;
+          }
+        });
     Map<String, RoundResult> results = new LinkedHashMap<>();
     for (int c = 0; c < n; c++) {
+      long allUnits = 0;
+      long allNanos = 0;
+      long allStatements = 0;
+      for (int t = 0; t < threads; t++) {
+        allStatements += statements[t][c];
+      }
+      for (int cycle = 0; cycle < CYCLES; cycle++) {
+        long cycleUnits = 0;
+        long cycleNanos = 0;
+        for (int t = 0; t < threads; t++) {
+          cycleUnits += units[t][cycle][c];
+          cycleNanos += nanos[t][cycle][c];
+        }
+        onCycle.accept(
+            contestants.get(c).name(),
+            new TimedLoops.Timed(cycleUnits, cycleNanos / 1e9 / threads));
+        allUnits += cycleUnits;
+        allNanos += cycleNanos;
+      }
       results.put(
           contestants.get(c).name(),
           RoundResult.figures(
-              Map.of(unit, units[c] / seconds[c]), statements[c] / (double) Math.max(1, units[c])));
+              Map.of(unit, allUnits / (allNanos / 1e9 / threads)),
+              allStatements / (double) Math.max(1, allUnits)));
     }
     return results;
+  }
+
+  /**
+   * Which contestant each phase belongs to: cycle after cycle, every contestant once in an order
+   * drawn anew, so that none always follows the same other one.
+   */
+  private static int[] schedule(int n, Random random) {
+    int[] schedule = new int[CYCLES * n];
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      order.add(i);
+    }
+    for (int cycle = 0; cycle < CYCLES; cycle++) {
+      Collections.shuffle(order, random);
+      for (int i = 0; i < n; i++) {
+        schedule[cycle * n + i] = order.get(i);
+      }
+    }
+    return schedule;
   }
 }

@@ -20,10 +20,16 @@ import javax.sql.DataSource;
  */
 final class StatementCounter {
   private final LongAdder statements = new LongAdder();
+  private final ThreadLocal<long[]> onThread = ThreadLocal.withInitial(() -> new long[1]);
 
   /** Statements counted so far. */
   long count() {
     return statements.sum();
+  }
+
+  /** Statements counted so far that the calling thread sent. */
+  long countOnThisThread() {
+    return onThread.get()[0];
   }
 
   /** The counting view of {@code target}. */
@@ -57,6 +63,7 @@ final class StatementCounter {
       }
       if (name.startsWith("execute") || name.equals("commit") || name.equals("rollback")) {
         statements.increment();
+        onThread.get()[0]++;
       }
       Object result;
       try {

@@ -2,8 +2,10 @@ package dev.outbox.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs the same operation on {@code threads} threads for a fixed time and tells how many units of
@@ -28,34 +30,54 @@ final class TimedLoops {
   /** Runs {@code operation} on {@code threads} threads for {@code duration}. */
   static Timed run(int threads, Duration duration, Operation operation) throws Exception {
     AtomicLong units = new AtomicLong();
-    List<Thread> workers = new ArrayList<>();
-    List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     long start = System.nanoTime();
     long end = start + duration.toNanos();
+    onThreads(
+        threads,
+        "timed",
+        (thread, failed) -> {
+          for (long i = 0; System.nanoTime() < end && !failed.getAsBoolean(); i++) {
+            units.addAndGet(operation.run(thread, i));
+          }
+        });
+    return new Timed(units.get(), (System.nanoTime() - start) / 1e9);
+  }
+
+  /** What each thread of {@link #onThreads} runs. */
+  @FunctionalInterface
+  interface Worker {
+    /** Runs thread number {@code thread}; it should stop early once {@code failed} says so. */
+    void run(int thread, BooleanSupplier failed) throws Exception;
+  }
+
+  /**
+   * Runs {@code worker} on {@code threads} new threads (named {@code name} and their number) and
+   * waits for all of them; if one threw, the others are told to stop and the first failure is
+   * rethrown.
+   */
+  static void onThreads(int threads, String name, Worker worker) throws Exception {
+    List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
+    List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int thread = t;
-      Thread worker =
+      Thread one =
           new Thread(
               () -> {
                 try {
-                  for (long i = 0; System.nanoTime() < end && failures.isEmpty(); i++) {
-                    units.addAndGet(operation.run(thread, i));
-                  }
+                  worker.run(thread, () -> !failures.isEmpty());
                 } catch (Exception e) {
                   failures.add(e);
                 }
               },
-              "timed-" + t);
-      workers.add(worker);
-      worker.start();
+              name + "-" + t);
+      workers.add(one);
+      one.start();
     }
-    for (Thread worker : workers) {
-      worker.join();
+    for (Thread one : workers) {
+      one.join();
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
     if (!failures.isEmpty()) {
       throw failures.get(0);
     }
-    return new Timed(units.get(), seconds);
   }
 }
