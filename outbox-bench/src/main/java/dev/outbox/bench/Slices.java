@@ -114,8 +114,9 @@ final class Slices {
       throws Exception {
     int n = contestants.size();
     int[] schedule = schedule(n, new Random(seed));
-    long[][][] units = new long[threads][CYCLES][n];
-    long[][][] nanos = new long[threads][CYCLES][n];
+    // Per thread and phase; a phase's contestant and cycle follow from the schedule.
+    long[][] units = new long[threads][schedule.length];
+    long[][] nanos = new long[threads][schedule.length];
     long[][] statements = new long[threads][n];
     long phase = PHASE.toNanos();
     long start = System.nanoTime();
@@ -125,44 +126,44 @@ final class Slices {
         (thread, failed) -> {
           for (long i = 0; !failed.getAsBoolean(); i++) {
             long began = System.nanoTime();
-            long p = (began - start) / phase;
-            if (p >= schedule.length) {
+            long at = (began - start) / phase;
+            if (at >= schedule.length) {
               return;
             }
-            int c = schedule[(int) p];
+            int c = schedule[(int) at];
             long sent = db.statementsOnThisThread();
-            long done = contestants.get(c).operation().run(thread, i);
-            nanos[thread][(int) (p / n)][c] += System.nanoTime() - began;
-            units[thread][(int) (p / n)][c] += done;
+            units[thread][(int) at] += contestants.get(c).operation().run(thread, i);
+            nanos[thread][(int) at] += System.nanoTime() - began;
             statements[thread][c] += db.statementsOnThisThread() - sent;
           }
         });
+    long[] allUnits = new long[n];
+    long[] allNanos = new long[n];
+    long[] allStatements = new long[n];
+    // Phase by phase: each contestant's phases arrive in cycle order, as the log pairs them.
+    for (int at = 0; at < schedule.length; at++) {
+      int c = schedule[at];
+      long phaseUnits = 0;
+      long phaseNanos = 0;
+      for (int t = 0; t < threads; t++) {
+        phaseUnits += units[t][at];
+        phaseNanos += nanos[t][at];
+      }
+      onCycle.accept(
+          contestants.get(c).name(), new TimedLoops.Timed(phaseUnits, phaseNanos / 1e9 / threads));
+      allUnits[c] += phaseUnits;
+      allNanos[c] += phaseNanos;
+    }
     Map<String, RoundResult> results = new LinkedHashMap<>();
     for (int c = 0; c < n; c++) {
-      long allUnits = 0;
-      long allNanos = 0;
-      long allStatements = 0;
       for (int t = 0; t < threads; t++) {
-        allStatements += statements[t][c];
-      }
-      for (int cycle = 0; cycle < CYCLES; cycle++) {
-        long cycleUnits = 0;
-        long cycleNanos = 0;
-        for (int t = 0; t < threads; t++) {
-          cycleUnits += units[t][cycle][c];
-          cycleNanos += nanos[t][cycle][c];
-        }
-        onCycle.accept(
-            contestants.get(c).name(),
-            new TimedLoops.Timed(cycleUnits, cycleNanos / 1e9 / threads));
-        allUnits += cycleUnits;
-        allNanos += cycleNanos;
+        allStatements[c] += statements[t][c];
       }
       results.put(
           contestants.get(c).name(),
           RoundResult.figures(
-              Map.of(unit, allUnits / (allNanos / 1e9 / threads)),
-              allStatements / (double) Math.max(1, allUnits)));
+              Map.of(unit, allUnits[c] / (allNanos[c] / 1e9 / threads)),
+              allStatements[c] / (double) Math.max(1, allUnits[c])));
     }
     return results;
   }
