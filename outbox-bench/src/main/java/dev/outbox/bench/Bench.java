@@ -46,14 +46,20 @@ public final class Bench {
             + " jobs per drain, "
             + options.rounds()
             + " rounds"
-            + (options.warmUp() ? " after a warm-up" : ""));
+            + (options.warmUp() ? " after a warm-up" : "")
+            + (options.fork() ? ", interleaved rounds each in a JVM of its own" : "")
+            + ", seed "
+            + options.seed());
     try (BenchContext context = new BenchContext(options, report, log)) {
       for (String workload : options.workloads()) {
         log.println("== " + workload);
         run(workload, context);
       }
     } finally {
-      report.print(System.out);
+      // A forked round's standard output is for its parent (see Fork).
+      if (options.forkedRound() == null) {
+        report.print(System.out);
+      }
     }
   }
 
@@ -65,7 +71,9 @@ public final class Bench {
       case "peers" -> new DrainWorkload(context).peers(false);
       case "quick-peers" -> new DrainWorkload(context).peers(true);
       case "enqueue" -> new EnqueueWorkload(context).run();
+      case EnqueueWorkload.FORK -> new EnqueueWorkload(context).singleInserts();
       case "hibernate" -> new HibernateWorkload(context).run();
+      case HibernateWorkload.FORK -> new HibernateWorkload(context).forked();
       case "latency" -> new LatencyWorkload(context).run();
       case "backlog" -> new BacklogWorkload(context).run();
       case "memory" -> new BacklogWorkload(context).memory();

@@ -1,6 +1,7 @@
 package dev.outbox.bench;
 
 import dev.outbox.jdbc.JdbcOutbox;
+import dev.outbox.job.JobCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +20,9 @@ import javax.sql.DataSource;
  * notifies from every transaction (what a per-transaction notify costs: PostgreSQL commits
  * notifying transactions one at a time), and without it but reading the generated id back, as the
  * library does, into a copy with fillfactor 100 and into one with the job table's 50 (which the
- * claim wants, see schema/postgresql.sql); and the plain hand insert a second time under another
+ * claim wants, see schema/postgresql.sql), reading it through its own {@code RETURNING id} instead
+ * of generated keys, and the job encoded by the library's codec and inserted by hand (what the
+ * typed encode adds inside a transaction); and the plain hand insert a second time under another
  * name, whose ratio to the first shows how finely the method resolves; 1 and 4 threads, the
  * contestants interleaved in 20 ms phases (see {@link Slices}). Then {@code enqueueAll} of 1,000
  * jobs in rows/s beside a hand-written JDBC batch into the same table, with pgjdbc's default and
@@ -35,8 +38,15 @@ final class EnqueueWorkload {
   private static final String TRIGGER = "+ hand insert, NOTIFY trigger";
   private static final String ID_BACK = "+ hand insert, id read back";
   private static final String ID_BACK_HALF_FULL = "+ hand insert, id read back, fillfactor 50";
+  private static final String RETURNING = "+ hand insert, RETURNING id by executeQuery";
+  private static final String ENCODED = "+ encoded job by hand, id read back, fillfactor 50";
 
   private static final String W = "enqueue";
+
+  /** The workload name that runs one round of the one-job transactions in a JVM of its own. */
+  static final String FORK = "enqueue-interleaved";
+
+  private static final JobCodec<BenchJob> CODEC = JobCodec.of(BenchJob.class);
 
   private final BenchContext context;
   private final Database db;
@@ -79,10 +89,11 @@ final class EnqueueWorkload {
   }
 
   /**
-   * The one-job transactions, contestants interleaved in phases (see {@link Slices}): a warm-up
-   * round whose figures are dropped, then the rounds, each at 1 and then 4 threads.
+   * The one-job transactions, contestants interleaved in phases (see {@link Slices}): each round at
+   * 1 and then 4 threads, in a JVM of its own after a warm-up round whose figures are dropped. In
+   * that JVM ({@link #FORK}) this is all that runs; the tables are the parent's.
    */
-  private void singleInserts() throws Exception {
+  void singleInserts() throws Exception {
     List<Slices.Contestant> contestants =
         List.of(
             contestant("domain tx only", (tx, seq) -> {}),
@@ -91,11 +102,14 @@ final class EnqueueWorkload {
             contestant(NO_TRIGGER_AGAIN, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, false)),
             contestant(ID_BACK, (tx, seq) -> handInsert(tx, HAND_JOBS, seq, true)),
             contestant(ID_BACK_HALF_FULL, (tx, seq) -> handInsert(tx, HALF_FULL_JOBS, seq, true)),
+            contestant(RETURNING, (tx, seq) -> returningInsert(tx, HAND_JOBS, seq)),
+            contestant(ENCODED, (tx, seq) -> encodedInsert(tx, HALF_FULL_JOBS, seq)),
             contestant(TRIGGER, (tx, seq) -> handInsert(tx, TRIGGER_JOBS, seq, false)));
     Slices.rounds(
         context,
         db,
         W,
+        FORK,
         "tx/s",
         List.of(1, 4),
         threads -> threads + " thr",
@@ -135,6 +149,24 @@ final class EnqueueWorkload {
           "outbox.enqueue / hand insert reading the id back, fillfactor 50",
           enqueue,
           ID_BACK_HALF_FULL,
+          setup,
+          null);
+      ratio(
+          "hand insert, RETURNING id by executeQuery / id as generated key",
+          RETURNING,
+          ID_BACK,
+          setup,
+          null);
+      ratio(
+          "encoded job by hand / hand insert (both id read back, fillfactor 50)",
+          ENCODED,
+          ID_BACK_HALF_FULL,
+          setup,
+          null);
+      ratio(
+          "outbox.enqueue / encoded job by hand (id read back, fillfactor 50)",
+          enqueue,
+          ENCODED,
           setup,
           null);
       ratio("hand insert with NOTIFY trigger / without", TRIGGER, NO_TRIGGER, setup, null);
@@ -238,6 +270,40 @@ final class EnqueueWorkload {
         + ", "
         + now
         + ", 0)";
+  }
+
+  /**
+   * The hand insert reading its id back through its own {@code RETURNING id} and {@code
+   * executeQuery}, instead of the generated keys the library asks pgjdbc for (which appends the
+   * same clause).
+   */
+  private static void returningInsert(Connection tx, String table, long seq) throws SQLException {
+    try (PreparedStatement insert = tx.prepareStatement(handInsertSql(table) + " RETURNING id")) {
+      bindHandRow(insert, seq);
+      try (ResultSet id = insert.executeQuery()) {
+        id.next();
+        id.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * The hand insert, id read back, of the job encoded by the library's codec (the same kind and
+   * payload as the hand row): what the typed encode adds in a transaction, beside the codec's
+   * micro-benchmark.
+   */
+  private static void encodedInsert(Connection tx, String table, long seq) throws SQLException {
+    JobCodec.Encoded encoded = CODEC.encode(noop(seq));
+    try (PreparedStatement insert =
+        tx.prepareStatement(handInsertSql(table), new String[] {"id"})) {
+      insert.setString(1, encoded.kind());
+      insert.setString(2, encoded.payload());
+      insert.executeUpdate();
+      try (ResultSet id = insert.getGeneratedKeys()) {
+        id.next();
+        id.getLong(1);
+      }
+    }
   }
 
   private static void bindHandRow(PreparedStatement insert, long seq) throws SQLException {

@@ -32,6 +32,9 @@ final class HibernateWorkload {
   private static final String ALL = "+ HibernateOutbox.enqueueAll (one call)";
   private static final String ENTITY = "+ job entity persisted (batched)";
 
+  /** The workload name that runs one round in a JVM of its own (see {@link Slices}). */
+  static final String FORK = "hibernate-interleaved";
+
   private final BenchContext context;
 
   HibernateWorkload(BenchContext context) {
@@ -39,14 +42,35 @@ final class HibernateWorkload {
   }
 
   void run() throws Exception {
+    context
+        .postgres()
+        .executeQuietly(
+            "DROP TABLE IF EXISTS bench_hib_order",
+            "DROP SEQUENCE IF EXISTS bench_hib_order_seq",
+            "DROP TABLE IF EXISTS bench_hib_job_entity",
+            "DROP SEQUENCE IF EXISTS bench_hib_job_entity_seq");
+    interleaved(Action.CREATE);
+    for (int threads : List.of(1, 4)) {
+      String setup = setup(threads);
+      ratio("HibernateOutbox.enqueue / hand insert", LIBRARY, HAND, setup, 0.95);
+      ratio("HibernateOutbox.enqueue / same row by hand", LIBRARY, SAME_ROW, setup, 0.95);
+      ratio("same row by hand / hand insert (the id read back)", SAME_ROW, HAND, setup, null);
+      ratio("HibernateOutbox.enqueue / job entity persisted", LIBRARY, ENTITY, setup, null);
+      ratio("HibernateOutbox.enqueueAll / job entity persisted", ALL, ENTITY, setup, null);
+      ratio("HibernateOutbox.enqueueAll / hand insert", ALL, HAND, setup, null);
+    }
+  }
+
+  /** One round in a JVM of its own ({@link #FORK}), on the tables the parent created. */
+  void forked() throws Exception {
+    interleaved(Action.NONE);
+  }
+
+  /** The contestants, interleaved in phases (see {@link Slices}); {@code schema}: of the tables. */
+  private void interleaved(Action schema) throws Exception {
     Database db = context.postgres();
     JobTable jobs = context.postgresJobs();
-    db.executeQuietly(
-        "DROP TABLE IF EXISTS bench_hib_order",
-        "DROP SEQUENCE IF EXISTS bench_hib_order_seq",
-        "DROP TABLE IF EXISTS bench_hib_job_entity",
-        "DROP SEQUENCE IF EXISTS bench_hib_job_entity_seq");
-    try (SessionFactory factory = sessionFactory(db)) {
+    try (SessionFactory factory = sessionFactory(db, schema)) {
       HibernateOutbox<BenchJob> outbox = HibernateOutbox.builder(jobs.outbox(), factory).build();
       String sameRowSql =
           SqlDialect.of(Dialect.POSTGRESQL, JobTable.NAME, JobTable.DEAD_LETTERS).insertDefaults();
@@ -84,6 +108,7 @@ final class HibernateWorkload {
           context,
           db,
           W,
+          FORK,
           "tx/s",
           List.of(1, 4),
           HibernateWorkload::setup,
@@ -92,15 +117,6 @@ final class HibernateWorkload {
             db.execute("TRUNCATE TABLE bench_hib_order", "TRUNCATE TABLE bench_hib_job_entity");
           },
           contestants);
-      for (int threads : List.of(1, 4)) {
-        String setup = setup(threads);
-        ratio("HibernateOutbox.enqueue / hand insert", LIBRARY, HAND, setup, 0.95);
-        ratio("HibernateOutbox.enqueue / same row by hand", LIBRARY, SAME_ROW, setup, 0.95);
-        ratio("same row by hand / hand insert (the id read back)", SAME_ROW, HAND, setup, null);
-        ratio("HibernateOutbox.enqueue / job entity persisted", LIBRARY, ENTITY, setup, null);
-        ratio("HibernateOutbox.enqueueAll / job entity persisted", ALL, ENTITY, setup, null);
-        ratio("HibernateOutbox.enqueueAll / hand insert", ALL, HAND, setup, null);
-      }
     }
   }
 
@@ -108,13 +124,13 @@ final class HibernateWorkload {
     context.report().slicedRatio("Hibernate tx/s: " + what, W, "tx/s", top, bottom, setup, atLeast);
   }
 
-  private static SessionFactory sessionFactory(Database db) {
+  private static SessionFactory sessionFactory(Database db, Action schema) {
     return new HibernatePersistenceConfiguration("outbox-bench")
         .managedClasses(BenchOrder.class, BenchJobEntity.class)
         .property("hibernate.connection.datasource", db.dataSource())
         .property("hibernate.jdbc.batch_size", 50)
         .property("hibernate.order_inserts", true)
-        .schemaToolingAction(Action.CREATE)
+        .schemaToolingAction(schema)
         .createEntityManagerFactory();
   }
 

@@ -185,8 +185,9 @@ final class Report {
     out.println();
     out.println(
         "Where two contestants ran interleaved in short phases, the last column gives their ratio over"
-            + " every slice of every round pooled, with the 2.5th–97.5th percentiles of it over"
-            + " cycles resampled with replacement: how far the noise could move it.");
+            + " every slice of every round pooled, with the 2.5th–97.5th percentiles of it when the"
+            + " rounds, and the cycles within each, are drawn with replacement: how far the noise"
+            + " could move it. Each round of those ran in a JVM of its own unless --no-fork.");
     out.println();
     out.println("| what | value | target | | all slices pooled (95% interval) |");
     out.println("|---|---:|---|---|---|");

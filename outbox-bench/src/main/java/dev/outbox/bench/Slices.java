@@ -39,11 +39,108 @@ final class Slices {
   record Contestant(String name, TimedLoops.Operation operation) {}
 
   /**
-   * Runs a workload's contestants in rounds (an unrecorded warm-up round first unless switched
-   * off), at each of {@code threadCounts} in turn (named by {@code setup}), and adds each
-   * contestant's figures to the report, one line per contestant and setup.
+   * Runs a workload's contestants in rounds, at each of {@code threadCounts} in turn (named by
+   * {@code setup}), and adds each contestant's figures to the report, one line per contestant and
+   * setup. Each round runs in a JVM of its own, started with {@code forkCommand} (a workload of
+   * {@link Bench} that calls this method with the same contestants), after an unrecorded warm-up
+   * round there unless switched off, as JMH forks: what a JVM compiled, allocated and left running
+   * for earlier workloads of the run, and for earlier rounds, does not carry into a round, and the
+   * rounds are independent samples for the interval (BENCHMARKS.md, point 27). The order of
+   * contestants is drawn from the run's seed. With {@code --no-fork}, all rounds run in this JVM
+   * after one warm-up round.
    */
   static void rounds(
+      BenchContext context,
+      Database db,
+      String workload,
+      String forkCommand,
+      String unit,
+      List<Integer> threadCounts,
+      IntFunction<String> setup,
+      Prepare prepare,
+      List<Contestant> contestants)
+      throws Exception {
+    Options options = context.options();
+    Round round =
+        (number, sink) ->
+            runRound(
+                context,
+                db,
+                workload,
+                unit,
+                threadCounts,
+                setup,
+                prepare,
+                contestants,
+                number,
+                sink);
+    if (options.forkedRound() != null) {
+      if (options.warmUp()) {
+        round.run(0, Sink.DROP);
+      }
+      round.run(options.forkedRound(), Fork.TO_PARENT);
+      return;
+    }
+    Map<List<String>, List<RoundResult>> results = new LinkedHashMap<>();
+    SliceLog log = context.report().slices();
+    Sink record =
+        new Sink() {
+          @Override
+          public void slice(
+              int number, String contestant, String name, long units, double seconds) {
+            log.add(workload, contestant, name, number, units, seconds);
+          }
+
+          @Override
+          public void result(int number, String contestant, String name, RoundResult result) {
+            results
+                .computeIfAbsent(List.of(contestant, name), key -> new ArrayList<>())
+                .add(result);
+          }
+        };
+    if (options.fork()) {
+      for (int number = 1; number <= options.rounds(); number++) {
+        Fork.run(context, forkCommand, number, record);
+      }
+    } else {
+      if (options.warmUp()) {
+        round.run(0, Sink.DROP);
+      }
+      for (int number = 1; number <= options.rounds(); number++) {
+        round.run(number, record);
+      }
+    }
+    results.forEach(
+        (key, rounds) ->
+            context.report().add(Cell.of(workload, key.get(0), key.get(1), () -> null), rounds));
+  }
+
+  /** One round of a workload, numbered from 1 (0 is the warm-up), its figures to a sink. */
+  @FunctionalInterface
+  private interface Round {
+    void run(int number, Sink sink) throws Exception;
+  }
+
+  /** Where a round's slices and per-contestant results go. */
+  interface Sink {
+    Sink DROP =
+        new Sink() {
+          @Override
+          public void slice(
+              int number, String contestant, String setup, long units, double seconds) {}
+
+          @Override
+          public void result(int number, String contestant, String setup, RoundResult result) {}
+        };
+
+    /** One contestant's slice of the next cycle, in cycle order. */
+    void slice(int number, String contestant, String setup, long units, double seconds);
+
+    /** One contestant's figures over the whole round. */
+    void result(int number, String contestant, String setup, RoundResult result);
+  }
+
+  private static void runRound(
       BenchContext context,
       Database db,
       String workload,
@@ -51,47 +148,36 @@ final class Slices {
       List<Integer> threadCounts,
       IntFunction<String> setup,
       Prepare prepare,
-      List<Contestant> contestants)
+      List<Contestant> contestants,
+      int number,
+      Sink sink)
       throws Exception {
-    Map<List<String>, List<RoundResult>> results = new LinkedHashMap<>();
-    int first = context.options().warmUp() ? 0 : 1;
-    for (int round = first; round <= context.options().rounds(); round++) {
-      for (int threads : threadCounts) {
-        prepare.run();
-        String name = setup.apply(threads);
-        // The warm-up's slices are dropped with its figures.
-        SliceLog log = round == 0 ? new SliceLog() : context.report().slices();
-        Map<String, RoundResult> slices =
-            run(
-                db,
-                unit,
-                threads,
-                contestants,
-                31L * round + threads,
-                (contestant, timed) ->
-                    log.add(workload, contestant, name, timed.units(), timed.seconds()));
-        for (Map.Entry<String, RoundResult> one : slices.entrySet()) {
-          context
-              .log()
-              .printf(
-                  "%s  %s / %s / %s, interleaved: %s %s%n",
-                  round == 0 ? "warm-up " : "round " + round,
-                  workload,
-                  one.getKey(),
-                  name,
-                  Report.format(one.getValue().figures().get(unit)),
-                  unit);
-          if (round > 0) {
-            results
-                .computeIfAbsent(List.of(one.getKey(), name), key -> new ArrayList<>())
-                .add(one.getValue());
-          }
-        }
+    for (int threads : threadCounts) {
+      prepare.run();
+      String name = setup.apply(threads);
+      Map<String, RoundResult> results =
+          run(
+              db,
+              unit,
+              threads,
+              contestants,
+              context.options().seed() + 31L * number + threads,
+              (contestant, timed) ->
+                  sink.slice(number, contestant, name, timed.units(), timed.seconds()));
+      for (Map.Entry<String, RoundResult> one : results.entrySet()) {
+        context
+            .log()
+            .printf(
+                "%s  %s / %s / %s, interleaved: %s %s%n",
+                number == 0 ? "warm-up " : "round " + number,
+                workload,
+                one.getKey(),
+                name,
+                Report.format(one.getValue().figures().get(unit)),
+                unit);
+        sink.result(number, one.getKey(), name, one.getValue());
       }
     }
-    results.forEach(
-        (key, rounds) ->
-            context.report().add(Cell.of(workload, key.get(0), key.get(1), () -> null), rounds));
   }
 
   /**
