@@ -242,9 +242,16 @@ final class EnqueueWorkload {
    * reading the generated id back if {@code readId}. Shared with the Hibernate workload.
    */
   static void insertRow(Connection tx, String sql, long seq, boolean readId) throws SQLException {
+    insertRow(tx, sql, "Noop", handPayload(seq), readId);
+  }
+
+  /** As {@link #insertRow(Connection, String, long, boolean)}, of the given kind and payload. */
+  private static void insertRow(
+      Connection tx, String sql, String kind, String payload, boolean readId) throws SQLException {
     try (PreparedStatement insert =
         readId ? tx.prepareStatement(sql, new String[] {"id"}) : tx.prepareStatement(sql)) {
-      bindHandRow(insert, seq);
+      insert.setString(1, kind);
+      insert.setString(2, payload);
       insert.executeUpdate();
       if (readId) {
         try (ResultSet id = insert.getGeneratedKeys()) {
@@ -294,21 +301,17 @@ final class EnqueueWorkload {
    */
   private static void encodedInsert(Connection tx, String table, long seq) throws SQLException {
     JobCodec.Encoded encoded = CODEC.encode(noop(seq));
-    try (PreparedStatement insert =
-        tx.prepareStatement(handInsertSql(table), new String[] {"id"})) {
-      insert.setString(1, encoded.kind());
-      insert.setString(2, encoded.payload());
-      insert.executeUpdate();
-      try (ResultSet id = insert.getGeneratedKeys()) {
-        id.next();
-        id.getLong(1);
-      }
-    }
+    insertRow(tx, handInsertSql(table), encoded.kind(), encoded.payload(), true);
   }
 
   private static void bindHandRow(PreparedStatement insert, long seq) throws SQLException {
     insert.setString(1, "Noop");
-    insert.setString(2, "{\"seq\":" + (int) seq + "}");
+    insert.setString(2, handPayload(seq));
+  }
+
+  /** The payload the codec writes for job {@code seq}, written by hand. */
+  private static String handPayload(long seq) {
+    return "{\"seq\":" + (int) seq + "}";
   }
 
   private Cell batchCell(

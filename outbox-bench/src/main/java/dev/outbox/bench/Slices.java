@@ -75,10 +75,7 @@ final class Slices {
                 number,
                 sink);
     if (options.forkedRound() != null) {
-      if (options.warmUp()) {
-        round.run(0, Sink.DROP);
-      }
-      round.run(options.forkedRound(), Fork.TO_PARENT);
+      warmUpThen(options, round, List.of(options.forkedRound()), Fork.TO_PARENT);
       return;
     }
     Map<List<String>, List<RoundResult>> results = new LinkedHashMap<>();
@@ -103,16 +100,26 @@ final class Slices {
         Fork.run(context, forkCommand, number, record);
       }
     } else {
-      if (options.warmUp()) {
-        round.run(0, Sink.DROP);
-      }
+      List<Integer> numbers = new ArrayList<>();
       for (int number = 1; number <= options.rounds(); number++) {
-        round.run(number, record);
+        numbers.add(number);
       }
+      warmUpThen(options, round, numbers, record);
     }
     results.forEach(
         (key, rounds) ->
             context.report().add(Cell.of(workload, key.get(0), key.get(1), () -> null), rounds));
+  }
+
+  /** Runs the warm-up round unless switched off, its figures dropped, then the given rounds. */
+  private static void warmUpThen(Options options, Round round, List<Integer> numbers, Sink sink)
+      throws Exception {
+    if (options.warmUp()) {
+      round.run(0, Sink.DROP);
+    }
+    for (int number : numbers) {
+      round.run(number, sink);
+    }
   }
 
   /** One round of a workload, numbered from 1 (0 is the warm-up), its figures to a sink. */

@@ -57,14 +57,15 @@ class PostgresClaimCommitTest extends OutboxTestBase {
   }
 
   /**
-   * Claims one job in an explicit transaction, reads the setting its commit would read, and rolls
-   * back.
+   * Claims one job in an explicit transaction, reads the setting its commit would read, rolls back,
+   * and checks that the session's setting is back.
    */
   private String synchronousCommitInsideAClaim(boolean ordered) throws Exception {
     enqueueCommitted(new TestJob.Greet("ada"));
     PostgresDialect sql = new PostgresDialect(jobTable, deadLetterTable);
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
+      String inside;
       try {
         Claim claim =
             sql.claim(
@@ -74,11 +75,14 @@ class PostgresClaimCommitTest extends OutboxTestBase {
                 7,
                 ordered ? ClaimCursor.Start.FRONT_ORDERED : ClaimCursor.Start.FRONT);
         assertEquals(1, claim.rows().size(), "jobs claimed");
-        return synchronousCommit(connection);
+        inside = synchronousCommit(connection);
       } finally {
         connection.rollback();
         connection.setAutoCommit(true);
       }
+      assertEquals(
+          "on", synchronousCommit(connection), "synchronous_commit after that transaction");
+      return inside;
     }
   }
 
