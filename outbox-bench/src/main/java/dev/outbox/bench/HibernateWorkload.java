@@ -14,14 +14,16 @@ import org.hibernate.tool.schema.Action;
 /**
  * Workload 2, the Hibernate path, JDBC batching on ({@code hibernate.jdbc.batch_size} 50): each
  * transaction persists 10 orders and enqueues one job per order with {@code
- * HibernateOutbox.enqueue}, beside the same 10 orders alone and with a hand-written insert of each
- * job row through {@code Session.doWork}; transactions/s at 1 and 4 threads, the contestants
- * interleaved in 20 ms phases (see {@link Slices}). The hand insert is the enqueue workload's (the
- * same row, times from the database clock) and reads no id back; "same row by hand" runs the
- * library's own insert, the generated id read back, through {@code doWork}, so that its ratio is
- * the cost of the Hibernate path alone. Two more for a transaction with many jobs: the 10 jobs in
- * one {@code HibernateOutbox.enqueueAll}, and a hand-rolled outbox's way, a job entity per order
- * ({@link BenchJobEntity}) that Hibernate inserts in one JDBC batch at the flush.
+ * HibernateOutbox.enqueue} (held, written at the flush in one statement), beside the same 10 orders
+ * alone and with a hand-written insert of each job row through {@code Session.doWork};
+ * transactions/s at 1 and 4 threads, the contestants interleaved in 20 ms phases (see {@link
+ * Slices}). The hand insert is the enqueue workload's (the same row, times from the database clock)
+ * and reads no id back; "same row by hand" runs the library's own single-row insert, the generated
+ * id read back, through {@code doWork}; {@code HibernateOutbox.enqueueNow} writes each job at once,
+ * so that its ratio to that one is the cost of the Hibernate path alone. Two more for a transaction
+ * with many jobs: the 10 jobs in one {@code HibernateOutbox.enqueueAll}, and a hand-rolled outbox's
+ * way, a job entity per order ({@link BenchJobEntity}) that Hibernate inserts in one JDBC batch at
+ * the flush.
  */
 final class HibernateWorkload {
   private static final String W = "enqueue hibernate";
@@ -29,6 +31,7 @@ final class HibernateWorkload {
   private static final String LIBRARY = "+ HibernateOutbox.enqueue";
   private static final String HAND = "+ hand insert (doWork)";
   private static final String SAME_ROW = "+ same row by hand (doWork)";
+  private static final String NOW = "+ HibernateOutbox.enqueueNow";
   private static final String ALL = "+ HibernateOutbox.enqueueAll (one call)";
   private static final String ENTITY = "+ job entity persisted (batched)";
 
@@ -55,6 +58,8 @@ final class HibernateWorkload {
       ratio("HibernateOutbox.enqueue / hand insert", LIBRARY, HAND, setup, 0.95);
       ratio("HibernateOutbox.enqueue / same row by hand", LIBRARY, SAME_ROW, setup, 0.95);
       ratio("same row by hand / hand insert (the id read back)", SAME_ROW, HAND, setup, null);
+      ratio("HibernateOutbox.enqueueNow / hand insert", NOW, HAND, setup, null);
+      ratio("HibernateOutbox.enqueueNow / same row by hand", NOW, SAME_ROW, setup, null);
       ratio("HibernateOutbox.enqueue / job entity persisted", LIBRARY, ENTITY, setup, null);
       ratio("HibernateOutbox.enqueueAll / job entity persisted", ALL, ENTITY, setup, null);
       ratio("HibernateOutbox.enqueueAll / hand insert", ALL, HAND, setup, null);
@@ -81,6 +86,10 @@ final class HibernateWorkload {
                   factory,
                   LIBRARY,
                   eachJob((em, seq) -> outbox.enqueue(em, new BenchJob.Noop((int) seq)))),
+              contestant(
+                  factory,
+                  NOW,
+                  eachJob((em, seq) -> outbox.enqueueNow(em, new BenchJob.Noop((int) seq)))),
               contestant(
                   factory,
                   ALL,

@@ -7,6 +7,7 @@ import dev.outbox.drain.DrainerBuilder;
 import dev.outbox.drain.TransactionalHandler;
 import dev.outbox.hibernate.internal.ChangeEventListener;
 import dev.outbox.hibernate.internal.CommitWaker;
+import dev.outbox.hibernate.internal.HeldJobs;
 import dev.outbox.hibernate.internal.Sessions;
 import dev.outbox.jdbc.JdbcOutbox;
 import dev.outbox.job.EnqueueOptions;
@@ -37,14 +38,24 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  *
  * <h2>Enqueue</h2>
  *
- * The job row is written with the JDBC outbox's SQL on the session's own JDBC connection, so it
- * commits or rolls back with the entities whoever manages the transaction: {@code
+ * The job rows are written with the JDBC outbox's SQL on the session's own JDBC connection, so they
+ * commit or roll back with the entities whoever manages the transaction: {@code
  * sessionFactory.inTransaction}, a resource-local {@code EntityTransaction}, JTA, or Spring's
- * transaction managers. Outside an active transaction enqueue is refused and nothing is written.
- * Enqueue does not flush: the job is an independent row (no foreign key to your entities), so
- * whether it is written before or after pending entity inserts makes no difference to what commits,
- * and handlers run only after the commit, when every entity is in the database. (With {@code
- * FlushMode.MANUAL}, flush before committing, as always.)
+ * transaction managers. Outside an active transaction enqueue is refused and nothing is held.
+ *
+ * <p>{@link #enqueue(EntityManager, Object)} treats a job as {@code persist} treats an entity: it
+ * checks and encodes the job at once (a job that is no leaf, will not serialize or is too big is
+ * refused at the call), holds it in the session, and writes it at the end of the session's next
+ * flush: {@code flush()}, the automatic flush before a query (a native query included), or the
+ * flush at commit. The jobs held by then go in one statement where their options allow (one JDBC
+ * batch otherwise), their ids ascending in the order enqueued. Even under {@code FlushMode.MANUAL}
+ * they are written just before the commit. A rollback drops them. If writing them fails, the
+ * transaction is marked rollback-only: your entities never commit without their jobs. Enqueue does
+ * not flush your entities: the job is an independent row (no foreign key to them), so whether it is
+ * written before or after them makes no difference to what commits, and handlers run only after the
+ * commit. To read the job's id, or learn whether its idempotency key was a duplicate, use {@link
+ * #enqueueNow(EntityManager, Object)}, which writes at once (after the held jobs). A plain JDBC
+ * read through {@code doWork} sees held jobs only after a flush.
  *
  * <h2>Prompt draining</h2>
  *
@@ -89,16 +100,19 @@ public final class HibernateOutbox<J> {
   private final JdbcOutbox<J> jdbc;
   private final SessionFactoryImplementor factory;
   private final CommitWaker waker;
+  private final HeldJobs<J> held;
   private final ChangeEventListener<J> changeEvents;
 
   private HibernateOutbox(
       JdbcOutbox<J> jdbc,
       SessionFactoryImplementor factory,
       CommitWaker waker,
+      HeldJobs<J> held,
       ChangeEventListener<J> events) {
     this.jdbc = jdbc;
     this.factory = factory;
     this.waker = waker;
+    this.held = held;
     this.changeEvents = events;
   }
 
@@ -113,22 +127,48 @@ public final class HibernateOutbox<J> {
 
   /**
    * Enqueues a job in the transaction of {@code session} (a Hibernate {@code Session} is an {@code
-   * EntityManager}: pass either). Neither flushes, commits nor rolls back anything.
+   * EntityManager}: pass either), as {@code persist} does an entity: the job is checked and encoded
+   * now, and its row is written at the end of the session's next flush, together with the other
+   * jobs held by then, in one statement where their options allow. Neither flushes, commits nor
+   * rolls back anything. See "Enqueue" above for when the row is written.
    *
-   * @return {@link EnqueueResult.Stored} with the new id
    * @throws OutboxException.EnqueueRefused if no transaction is active, the session is closed or
-   *     not Hibernate's, or the JDBC enqueue refuses the job (see {@link JdbcOutbox#enqueue}); then
-   *     nothing was written and your transaction is as it was
+   *     not Hibernate's, or the job is no leaf, cannot be serialized or is too big; then nothing is
+   *     held and your transaction is as it was
    */
-  public EnqueueResult enqueue(EntityManager session, J job) {
-    return enqueue(session, job, EnqueueOptions.defaults());
+  public void enqueue(EntityManager session, J job) {
+    enqueue(session, job, EnqueueOptions.defaults());
   }
 
-  /** Enqueues a job with options (delay or run-at, ordering key, idempotency key); as above. */
-  public EnqueueResult enqueue(EntityManager session, J job, EnqueueOptions options) {
+  /**
+   * Enqueues a job with options (delay or run-at, ordering key, idempotency key); as above. A job
+   * whose idempotency key is already in the table is skipped when written; to learn whether it was,
+   * use {@link #enqueueNow(EntityManager, Object, EnqueueOptions)}.
+   */
+  public void enqueue(EntityManager session, J job, EnqueueOptions options) {
+    Objects.requireNonNull(job, "job");
+    Objects.requireNonNull(options, "options");
+    held.hold(inTransaction(session, job), job, options);
+  }
+
+  /**
+   * Enqueues a job and writes its row at once, after the jobs the session holds: for a caller that
+   * needs the id, or to know whether an idempotency key was a duplicate. One round trip per call.
+   *
+   * @return {@link EnqueueResult.Stored} with the new id, or {@link EnqueueResult.Deduplicated}
+   * @throws OutboxException.EnqueueRefused as {@link #enqueue(EntityManager, Object)}, or if the
+   *     insert fails (see {@link JdbcOutbox#enqueue})
+   */
+  public EnqueueResult enqueueNow(EntityManager session, J job) {
+    return enqueueNow(session, job, EnqueueOptions.defaults());
+  }
+
+  /** Enqueues a job with options and writes it at once; as above. */
+  public EnqueueResult enqueueNow(EntityManager session, J job, EnqueueOptions options) {
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(options, "options");
     SharedSessionContractImplementor hibernate = inTransaction(session, job);
+    held.write(hibernate);
     EnqueueResult result =
         hibernate.doReturningWork(connection -> jdbc.enqueue(connection, job, options));
     if (result.stored()) {
@@ -138,31 +178,34 @@ public final class HibernateOutbox<J> {
   }
 
   /**
-   * Enqueues many jobs in the session's transaction, as {@code JdbcOutbox#enqueueAll}; returns how
-   * many.
+   * Enqueues many jobs in the session's transaction, held and written as {@link
+   * #enqueue(EntityManager, Object)}'s (on PostgreSQL in one statement per 1,000), their ids
+   * ascending in the given order.
    */
-  public int enqueueAll(EntityManager session, Collection<? extends J> jobs) {
-    return enqueueAll(session, jobs, EnqueueOptions.defaults());
+  public void enqueueAll(EntityManager session, Collection<? extends J> jobs) {
+    enqueueAll(session, jobs, EnqueueOptions.defaults());
   }
 
   /**
-   * Enqueues many jobs with the same options (no idempotency key), as {@code
-   * JdbcOutbox#enqueueAll}.
+   * Enqueues many jobs with the same options (no idempotency key); as above.
    *
    * @throws IllegalArgumentException if the options carry an idempotency key
    */
-  public int enqueueAll(
+  public void enqueueAll(
       EntityManager session, Collection<? extends J> jobs, EnqueueOptions options) {
     Objects.requireNonNull(jobs, "jobs");
     Objects.requireNonNull(options, "options");
+    if (options.idempotencyKey().isDefined()) {
+      throw new IllegalArgumentException(
+          "an idempotency key names one job; enqueue jobs with idempotency keys one by one");
+    }
     if (jobs.isEmpty()) {
-      return 0;
+      return;
     }
     SharedSessionContractImplementor hibernate = inTransaction(session, jobs.iterator().next());
-    int stored =
-        hibernate.doReturningWork(connection -> jdbc.enqueueAll(connection, jobs, options));
-    waker.armFor(hibernate);
-    return stored;
+    for (J job : jobs) {
+      held.hold(hibernate, Objects.requireNonNull(job, "job"), options);
+    }
   }
 
   /**
@@ -311,11 +354,13 @@ public final class HibernateOutbox<J> {
             e);
       }
       CommitWaker waker = new CommitWaker();
+      HeldJobs<J> held = HeldJobs.install(hibernate, jdbc.enqueuer(), waker);
       return new HibernateOutbox<>(
           jdbc,
           hibernate,
           waker,
-          ChangeEventListener.install(hibernate, changeEvents, jdbc, waker));
+          held,
+          ChangeEventListener.install(hibernate, changeEvents, jdbc, held));
     }
   }
 }

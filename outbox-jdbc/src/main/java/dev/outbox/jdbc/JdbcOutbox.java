@@ -112,6 +112,14 @@ public final class JdbcOutbox<J> {
     return enqueuer.enqueueAll(connection, jobs, options);
   }
 
+  /**
+   * The enqueue machinery, for integrations that check jobs at once and write them at their own
+   * flush, as the Hibernate module does. Internal: not part of the stable API.
+   */
+  public Enqueuer<J> enqueuer() {
+    return enqueuer;
+  }
+
   /** Starts configuring a drainer over this outbox's tables. */
   public DrainerBuilder<J> drainer() {
     return DrainerBuilder.create(codec, store);

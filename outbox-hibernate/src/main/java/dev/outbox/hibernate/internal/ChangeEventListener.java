@@ -23,8 +23,9 @@ import org.hibernate.persister.entity.EntityPersister;
 
 /**
  * Enqueues a change event for every insert, update and delete of an opted-in entity, while
- * Hibernate flushes it: the job row is written at once with plain JDBC on the session's own
- * connection (never through the session, so no nested flush), in the flushing transaction.
+ * Hibernate flushes it: the job is held (see {@link HeldJobs}) and its row written at the end of
+ * that flush with plain JDBC on the session's own connection (never through the session, so no
+ * nested flush), in the flushing transaction, in one statement with the flush's other jobs.
  * Thread-safe. Internal.
  *
  * @param <J> the sealed job root
@@ -33,15 +34,15 @@ public final class ChangeEventListener<J>
     implements PostInsertEventListener, PostUpdateEventListener, PostDeleteEventListener {
   private final Map<String, ChangeTopic> topics;
   private final JdbcOutbox<J> outbox;
-  private final CommitWaker waker;
+  private final HeldJobs<J> held;
   private final Set<SharedSessionContractImplementor> suppressed =
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   private ChangeEventListener(
-      Map<String, ChangeTopic> topics, JdbcOutbox<J> outbox, CommitWaker waker) {
+      Map<String, ChangeTopic> topics, JdbcOutbox<J> outbox, HeldJobs<J> held) {
     this.topics = topics;
     this.outbox = outbox;
-    this.waker = waker;
+    this.held = held;
   }
 
   /**
@@ -56,9 +57,9 @@ public final class ChangeEventListener<J>
       SessionFactoryImplementor factory,
       Map<Class<?>, String> registered,
       JdbcOutbox<J> outbox,
-      CommitWaker waker) {
+      HeldJobs<J> held) {
     Map<String, ChangeTopic> topics = ChangeTopics.discover(factory, registered, outbox.codec());
-    ChangeEventListener<J> listener = new ChangeEventListener<>(topics, outbox, waker);
+    ChangeEventListener<J> listener = new ChangeEventListener<>(topics, outbox, held);
     if (topics.isEmpty()) {
       return listener;
     }
@@ -145,8 +146,7 @@ public final class ChangeEventListener<J>
         session, event.kind(), "the change event '" + event.kind() + "' of row " + event.id());
     J job = toJob(event);
     EnqueueOptions options = EnqueueOptions.defaults().withOrderingKey(event.orderingKey());
-    session.doReturningWork(connection -> outbox.enqueue(connection, job, options));
-    waker.armFor(session);
+    held.hold(session, job, options);
   }
 
   private J toJob(ChangeEvent event) {

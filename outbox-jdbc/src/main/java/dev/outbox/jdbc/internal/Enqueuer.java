@@ -136,35 +136,100 @@ public final class Enqueuer<J> {
       throw new IllegalArgumentException(
           "an idempotency key names one job; enqueue jobs with idempotency keys one by one");
     }
-    List<JobCodec.Encoded> encoded = new ArrayList<>(jobs.size());
-    jobs.forEach(job -> encoded.add(encode(job)));
-    if (encoded.isEmpty()) {
+    List<Held> held = new ArrayList<>(jobs.size());
+    jobs.forEach(job -> held.add(new Held(encode(job), options)));
+    return writeHeld(connection, held);
+  }
+
+  /**
+   * A job encoded and checked now, to be written later by {@link #writeHeld}: for integrations that
+   * write jobs at their own flush. Every check that {@link #enqueue} makes before SQL, except the
+   * transaction's, is made here.
+   *
+   * @throws OutboxException.EnqueueRefused if the job is no leaf, cannot be serialized or is too
+   *     big
+   */
+  public Held hold(J job, EnqueueOptions options) {
+    Objects.requireNonNull(options, "options");
+    return new Held(encode(job), options);
+  }
+
+  /** A job {@link #hold held}: its kind and payload, and its options. */
+  public record Held(JobCodec.Encoded encoded, EnqueueOptions options) {}
+
+  /**
+   * Writes held jobs in their order (ids ascending) in the caller's transaction; returns how many
+   * were stored (a duplicate idempotency key stores nothing). A run of jobs with equal options and
+   * no idempotency key goes in one statement per chunk where the dialect inserts from arrays;
+   * otherwise each run of one statement shape goes in one JDBC batch, and a job with an idempotency
+   * key alone where the database reports a duplicate as an error.
+   *
+   * @throws OutboxException.EnqueueRefused if the connection is in auto-commit mode (before any
+   *     SQL) or an insert fails
+   */
+  public int writeHeld(Connection connection, List<Held> held) {
+    Objects.requireNonNull(connection, "connection");
+    if (held.isEmpty()) {
       return 0;
     }
-    requireTransaction(connection, encoded.get(0).kind());
-    String arrays = sql.insertArrays(options.runAt().isDefined());
-    int stored;
+    String kind = held.get(0).encoded().kind();
+    requireTransaction(connection, kind);
+    int stored = 0;
     try {
-      stored =
-          arrays == null
-              ? insertBatch(connection, encoded, options)
-              : insertArrays(connection, arrays, encoded, options);
+      int from = 0;
+      while (from < held.size()) {
+        EnqueueOptions options = held.get(from).options();
+        boolean keyed = options.idempotencyKey().isDefined();
+        String arrays = keyed ? null : sql.insertArrays(options.runAt().isDefined());
+        int to = from + 1;
+        if (keyed && sql.duplicateKeyIsError()) {
+          boolean defaults = isDefaults(options);
+          Held one = held.get(from);
+          stored +=
+              insert(connection, insertFor(options, defaults), one.encoded(), options, defaults)
+                      .stored()
+                  ? 1
+                  : 0;
+        } else if (arrays != null) {
+          while (to < held.size() && held.get(to).options().equals(options)) {
+            to++;
+          }
+          stored += insertArrays(connection, arrays, held.subList(from, to), options);
+        } else {
+          while (to < held.size() && sameStatement(held.get(to).options(), options)) {
+            to++;
+          }
+          stored += insertBatch(connection, held.subList(from, to));
+        }
+        from = to;
+      }
     } catch (SQLException e) {
-      throw refused(encoded.get(0).kind(), e);
+      throw refused(kind, e);
     }
     if (stored > 0) {
-      notifier.jobsInserted(connection, encoded.get(0).kind(), sql.jobTable());
+      notifier.jobsInserted(connection, kind, sql.jobTable());
     }
     return stored;
   }
 
-  private int insertBatch(
-      Connection connection, List<JobCodec.Encoded> encoded, EnqueueOptions options)
-      throws SQLException {
-    boolean defaults = isDefaults(options);
-    try (PreparedStatement statement = connection.prepareStatement(insertFor(options, defaults))) {
-      for (JobCodec.Encoded one : encoded) {
-        bind(statement, one, options, defaults);
+  /** Whether {@link #insertFor} picks the same statement for both options. */
+  private static boolean sameStatement(EnqueueOptions a, EnqueueOptions b) {
+    boolean defaults = isDefaults(a);
+    if (defaults != isDefaults(b)) {
+      return false;
+    }
+    return defaults
+        || (a.runAt().isDefined() == b.runAt().isDefined()
+            && a.idempotencyKey().isDefined() == b.idempotencyKey().isDefined());
+  }
+
+  /** One JDBC batch of jobs whose options pick the same statement, each bound with its own. */
+  private int insertBatch(Connection connection, List<Held> held) throws SQLException {
+    EnqueueOptions shape = held.get(0).options();
+    boolean defaults = isDefaults(shape);
+    try (PreparedStatement statement = connection.prepareStatement(insertFor(shape, defaults))) {
+      for (Held one : held) {
+        bind(statement, one.encoded(), one.options(), defaults);
         statement.addBatch();
       }
       int stored = 0;
@@ -180,20 +245,20 @@ public final class Enqueuer<J> {
    * #MAX_CHARS_PER_STATEMENT} payload characters (a single larger payload goes alone).
    */
   private int insertArrays(
-      Connection connection, String insert, List<JobCodec.Encoded> encoded, EnqueueOptions options)
+      Connection connection, String insert, List<Held> held, EnqueueOptions options)
       throws SQLException {
     int stored = 0;
     try (PreparedStatement statement = connection.prepareStatement(insert)) {
       statement.setString(1, options.orderingKey().getOrNull());
       statement.setLong(2, runAtOrDelay(options));
       int from = 0;
-      while (from < encoded.size()) {
-        int to = chunkEnd(encoded, from);
+      while (from < held.size()) {
+        int to = chunkEnd(held, from);
         String[] kinds = new String[to - from];
         String[] payloads = new String[to - from];
         for (int i = from; i < to; i++) {
-          kinds[i - from] = encoded.get(i).kind();
-          payloads[i - from] = encoded.get(i).payload();
+          kinds[i - from] = held.get(i).encoded().kind();
+          payloads[i - from] = held.get(i).encoded().payload();
         }
         statement.setArray(3, connection.createArrayOf("varchar", kinds));
         statement.setArray(4, connection.createArrayOf("text", payloads));
@@ -205,11 +270,11 @@ public final class Enqueuer<J> {
   }
 
   /** Where the chunk starting at {@code from} ends: at least one row, then within both limits. */
-  private static int chunkEnd(List<JobCodec.Encoded> encoded, int from) {
+  private static int chunkEnd(List<Held> held, int from) {
     int to = from;
     long chars = 0;
-    while (to < encoded.size() && to - from < MAX_ROWS_PER_STATEMENT) {
-      chars += encoded.get(to).payload().length();
+    while (to < held.size() && to - from < MAX_ROWS_PER_STATEMENT) {
+      chars += held.get(to).encoded().payload().length();
       if (to > from && chars > MAX_CHARS_PER_STATEMENT) {
         break;
       }
