@@ -180,7 +180,8 @@ public final class HibernateOutbox<J> {
   /**
    * Enqueues many jobs in the session's transaction, held and written as {@link
    * #enqueue(EntityManager, Object)}'s (on PostgreSQL in one statement per 1,000), their ids
-   * ascending in the given order.
+   * ascending in the given order. Every job is checked before any is held: if one is refused, none
+   * is.
    */
   public void enqueueAll(EntityManager session, Collection<? extends J> jobs) {
     enqueueAll(session, jobs, EnqueueOptions.defaults());
@@ -202,10 +203,7 @@ public final class HibernateOutbox<J> {
     if (jobs.isEmpty()) {
       return;
     }
-    SharedSessionContractImplementor hibernate = inTransaction(session, jobs.iterator().next());
-    for (J job : jobs) {
-      held.hold(hibernate, Objects.requireNonNull(job, "job"), options);
-    }
+    held.holdAll(inTransaction(session, jobs.iterator().next()), jobs, options);
   }
 
   /**

@@ -365,7 +365,7 @@ public abstract class EnqueueContract extends HibernateTestBase {
   }
 
   @Test
-  void aJobThatIsNotALeafIsRefusedAndTheTransactionCanStillCommit() {
+  void aJobThatIsNotALeafIsRefusedAlsoAmongManyAndNoneIsHeldAndTheTransactionCanStillCommit() {
     sessionFactory.inTransaction(
         session -> {
           @SuppressWarnings({"unchecked", "rawtypes"})
@@ -375,6 +375,9 @@ public abstract class EnqueueContract extends HibernateTestBase {
                   OutboxException.EnqueueRefused.class,
                   () -> untyped.enqueue(session, "not a job"));
           assertContains(refused.getMessage(), "is not a leaf of");
+          assertThrows(
+              OutboxException.EnqueueRefused.class,
+              () -> untyped.enqueueAll(session, List.of(ADA, "not a job", ADA)));
           session.persist(new Team(3, "kept"));
         });
     assertEquals(1, count(table("team")));

@@ -3,9 +3,11 @@ package dev.outbox.hibernate.internal;
 import dev.outbox.jdbc.internal.Enqueuer;
 import dev.outbox.job.EnqueueOptions;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -75,7 +77,26 @@ public final class HeldJobs<J> {
    * @throws dev.outbox.OutboxException.EnqueueRefused as {@link Enqueuer#hold}; nothing is held
    */
   public void hold(SharedSessionContractImplementor session, J job, EnqueueOptions options) {
-    Enqueuer.Held one = enqueuer.hold(job, options);
+    add(session, List.of(enqueuer.hold(job, options)));
+  }
+
+  /**
+   * Checks and encodes every job, then holds them all; if one is refused, none is held.
+   *
+   * @throws dev.outbox.OutboxException.EnqueueRefused as {@link Enqueuer#hold}; nothing is held
+   */
+  public void holdAll(
+      SharedSessionContractImplementor session,
+      Collection<? extends J> jobs,
+      EnqueueOptions options) {
+    List<Enqueuer.Held> checked = new ArrayList<>(jobs.size());
+    for (J job : jobs) {
+      checked.add(enqueuer.hold(Objects.requireNonNull(job, "job"), options));
+    }
+    add(session, checked);
+  }
+
+  private void add(SharedSessionContractImplementor session, List<Enqueuer.Held> checked) {
     List<Enqueuer.Held> jobs = held.get(session);
     if (jobs == null) {
       jobs = new ArrayList<>();
@@ -87,7 +108,7 @@ public final class HeldJobs<J> {
           (TransactionCompletionCallbacks.AfterCompletionCallback)
               (committed, completed) -> held.remove(session));
     }
-    jobs.add(one);
+    jobs.addAll(checked);
   }
 
   /** Writes the jobs the session holds, if any, in one go; then it holds none. */
