@@ -20,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.hibernate.FlushMode;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +83,14 @@ public abstract class DrainContract extends HibernateTestBase {
     // An event that only appears in the flush at commit wakes the drainer as well.
     sessionFactory.inTransaction(session -> session.find(Customer.class, 7L).visits = 1);
     assertEquals("db/customers.updated 7", next(handled));
+
+    // Under FlushMode.MANUAL the held job is written just before the commit, and wakes it too.
+    sessionFactory.inTransaction(
+        session -> {
+          session.setHibernateFlushMode(FlushMode.MANUAL);
+          outbox.enqueue(session, new SendWelcome("manual@x"));
+        });
+    assertEquals("welcome manual@x", next(handled));
   }
 
   @Test
