@@ -10,6 +10,7 @@ import dev.outbox.hibernate.internal.CommitWaker;
 import dev.outbox.hibernate.internal.HeldJobs;
 import dev.outbox.hibernate.internal.Sessions;
 import dev.outbox.jdbc.JdbcOutbox;
+import dev.outbox.jdbc.internal.Enqueuer;
 import dev.outbox.job.EnqueueOptions;
 import dev.outbox.job.EnqueueResult;
 import jakarta.persistence.EntityManager;
@@ -196,10 +197,7 @@ public final class HibernateOutbox<J> {
       EntityManager session, Collection<? extends J> jobs, EnqueueOptions options) {
     Objects.requireNonNull(jobs, "jobs");
     Objects.requireNonNull(options, "options");
-    if (options.idempotencyKey().isDefined()) {
-      throw new IllegalArgumentException(
-          "an idempotency key names one job; enqueue jobs with idempotency keys one by one");
-    }
+    Enqueuer.requireNoIdempotencyKey(options);
     if (jobs.isEmpty()) {
       return;
     }

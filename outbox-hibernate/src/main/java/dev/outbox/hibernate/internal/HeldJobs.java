@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -89,11 +88,7 @@ public final class HeldJobs<J> {
       SharedSessionContractImplementor session,
       Collection<? extends J> jobs,
       EnqueueOptions options) {
-    List<Enqueuer.Held> checked = new ArrayList<>(jobs.size());
-    for (J job : jobs) {
-      checked.add(enqueuer.hold(Objects.requireNonNull(job, "job"), options));
-    }
-    add(session, checked);
+    add(session, enqueuer.holdAll(jobs, options));
   }
 
   private void add(SharedSessionContractImplementor session, List<Enqueuer.Held> checked) {

@@ -132,13 +132,20 @@ public final class Enqueuer<J> {
       Connection connection, Collection<? extends J> jobs, EnqueueOptions options) {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(jobs, "jobs");
+    requireNoIdempotencyKey(options);
+    return writeHeld(connection, holdAll(jobs, options));
+  }
+
+  /**
+   * Refuses options for many jobs that carry an idempotency key.
+   *
+   * @throws IllegalArgumentException if they do
+   */
+  public static void requireNoIdempotencyKey(EnqueueOptions options) {
     if (options.idempotencyKey().isDefined()) {
       throw new IllegalArgumentException(
           "an idempotency key names one job; enqueue jobs with idempotency keys one by one");
     }
-    List<Held> held = new ArrayList<>(jobs.size());
-    jobs.forEach(job -> held.add(new Held(encode(job), options)));
-    return writeHeld(connection, held);
   }
 
   /**
@@ -152,6 +159,18 @@ public final class Enqueuer<J> {
   public Held hold(J job, EnqueueOptions options) {
     Objects.requireNonNull(options, "options");
     return new Held(encode(job), options);
+  }
+
+  /**
+   * Every job {@link #hold held} with the same options, in the given order; the first refusal
+   * throws, so that none is held.
+   */
+  public List<Held> holdAll(Collection<? extends J> jobs, EnqueueOptions options) {
+    List<Held> held = new ArrayList<>(jobs.size());
+    for (J job : jobs) {
+      held.add(hold(job, options));
+    }
+    return held;
   }
 
   /** A job {@link #hold held}: its kind and payload, and its options. */
