@@ -38,22 +38,45 @@ public class OutboxException extends RuntimeException {
   }
 
   /**
-   * A job could not be enqueued. Nothing was written: the caller's transaction is left exactly as
-   * it was, and the caller decides whether to roll it back.
+   * A job could not be enqueued; no job was written. A job refused before any SQL (the usual case:
+   * bad input, auto-commit, a payload too big) leaves the caller's transaction exactly as it was,
+   * and the caller decides whether to roll it back. When the insert itself failed in the database,
+   * {@link #transactionAborted()} says whether the database aborted the caller's transaction with
+   * it (PostgreSQL does on any failed statement): then it can only be rolled back, and the message
+   * says so.
    */
   public static final class EnqueueRefused extends OutboxException {
     private static final long serialVersionUID = 1L;
     private final String kind;
+    private final boolean transactionAborted;
 
-    /** Creates the exception for a job of the given kind ({@code null} when not yet known). */
+    /**
+     * Creates the exception for a job of the given kind ({@code null} when not yet known), refused
+     * with the caller's transaction intact.
+     */
     public EnqueueRefused(String kind, String message, Throwable cause) {
+      this(kind, message, cause, false);
+    }
+
+    /** Creates the exception, saying whether the caller's transaction was aborted. */
+    public EnqueueRefused(
+        String kind, String message, Throwable cause, boolean transactionAborted) {
       super(message, cause);
       this.kind = kind;
+      this.transactionAborted = transactionAborted;
     }
 
     /** The kind of the refused job, or {@code null} when the job's kind could not be known. */
     public String kind() {
       return kind;
+    }
+
+    /**
+     * Whether the database aborted the caller's transaction: then every write in it is lost, a
+     * {@code commit()} would not commit them, and it must be rolled back.
+     */
+    public boolean transactionAborted() {
+      return transactionAborted;
     }
   }
 

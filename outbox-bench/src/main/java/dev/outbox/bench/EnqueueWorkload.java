@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -20,13 +21,13 @@ import javax.sql.DataSource;
  * notifies from every transaction (what a per-transaction notify costs: PostgreSQL commits
  * notifying transactions one at a time), and without it but reading the generated id back, as the
  * library does, into a copy with fillfactor 100 and into one with the job table's 50 (which the
- * claim wants, see schema/postgresql.sql), reading it through its own {@code RETURNING id} instead
- * of generated keys, and the job encoded by the library's codec and inserted by hand (what the
- * typed encode adds inside a transaction); and the plain hand insert a second time under another
- * name, whose ratio to the first shows how finely the method resolves; 1 and 4 threads, the
- * contestants interleaved in 20 ms phases (see {@link Slices}). Then {@code enqueueAll} of 1,000
- * jobs in rows/s beside a hand-written JDBC batch into the same table, with pgjdbc's default and
- * with {@code reWriteBatchedInserts}.
+ * claim wants, see schema/postgresql/V1__outbox_baseline.sql), reading it through its own {@code
+ * RETURNING id} instead of generated keys, and the job encoded by the library's codec and inserted
+ * by hand (what the typed encode adds inside a transaction); and the plain hand insert a second
+ * time under another name, whose ratio to the first shows how finely the method resolves; 1 and 4
+ * threads, the contestants interleaved in 20 ms phases (see {@link Slices}). Then {@code
+ * enqueueAll} of 1,000 jobs in rows/s beside a hand-written JDBC batch into the same table, with
+ * pgjdbc's default and with {@code reWriteBatchedInserts}.
  */
 final class EnqueueWorkload {
   static final String ORDERS = "bench_order";
@@ -252,6 +253,7 @@ final class EnqueueWorkload {
         readId ? tx.prepareStatement(sql, new String[] {"id"}) : tx.prepareStatement(sql)) {
       insert.setString(1, kind);
       insert.setString(2, payload);
+      insert.setString(3, UUID.randomUUID().toString());
       insert.executeUpdate();
       if (readId) {
         try (ResultSet id = insert.getGeneratedKeys()) {
@@ -264,19 +266,19 @@ final class EnqueueWorkload {
 
   /**
    * A hand-written insert of the row {@code outbox.enqueue} writes with default options, as a
-   * hand-rolled outbox would have it: kind and payload bound, no keys, times from the database
-   * clock. Shared with the Hibernate workload.
+   * hand-rolled outbox would have it: kind, payload and a random UUID as the event id bound, no
+   * keys, times from the database clock. Shared with the Hibernate workload.
    */
   static String handInsertSql(String table) {
     String now = "(date_part('epoch', statement_timestamp()) * 1000)::BIGINT";
     return "INSERT INTO "
         + table
         + " (kind, payload, ordering_key, idempotency_key, created_at,"
-        + " run_at, attempts) VALUES (?, ?, NULL, NULL, "
+        + " run_at, attempts, event_id) VALUES (?, ?, NULL, NULL, "
         + now
         + ", "
         + now
-        + ", 0)";
+        + ", 0, ?)";
   }
 
   /**
@@ -307,6 +309,7 @@ final class EnqueueWorkload {
   private static void bindHandRow(PreparedStatement insert, long seq) throws SQLException {
     insert.setString(1, "Noop");
     insert.setString(2, handPayload(seq));
+    insert.setString(3, UUID.randomUUID().toString());
   }
 
   /** The payload the codec writes for job {@code seq}, written by hand. */

@@ -8,6 +8,7 @@ import java.time.Instant;
  * because it may not parse.
  *
  * @param id the job's original id; a requeue brings it back under the same id
+ * @param eventId the job's globally unique id, kept here and brought back by a requeue
  * @param kind the stored kind
  * @param payload the stored JSON text, exactly as it was
  * @param orderingKey the job's ordering key
@@ -20,6 +21,7 @@ import java.time.Instant;
  */
 public record DeadLetter(
     long id,
+    String eventId,
     String kind,
     String payload,
     Option<String> orderingKey,

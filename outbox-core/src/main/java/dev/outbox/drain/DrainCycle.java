@@ -283,6 +283,7 @@ final class DrainCycle<J> {
   private Job<J> toJob(ClaimedRow row, J payload) {
     return new Job<>(
         row.id(),
+        row.eventId(),
         row.kind(),
         payload,
         row.attempts(),

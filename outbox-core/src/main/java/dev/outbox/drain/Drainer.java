@@ -101,11 +101,14 @@ public final class Drainer<J> implements AutoCloseable {
    * tables (for example an autovacuum that will not reach the job table).
    *
    * @throws IllegalStateException if already started or closed
+   * @throws dev.outbox.OutboxException.Misconfigured if the tables are missing or older than this
+   *     version needs (the message names the migrations to apply)
    */
   public void start() {
     if (stopping) {
       throw new IllegalStateException("drainer '" + settings.name + "' is closed; build a new one");
     }
+    store.requireSchema();
     Thread thread = threads(settings.name).newThread(this::drainLoop);
     if (!loop.compareAndSet(null, thread)) {
       throw new IllegalStateException("drainer '" + settings.name + "' is already started");

@@ -3,6 +3,7 @@ package dev.outbox.forward;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outbox.internal.EventIds;
 import dev.outbox.job.Job;
 import dev.outbox.job.JobCodec;
 import io.vavr.control.Either;
@@ -67,7 +68,10 @@ final class EventEncoder<J> {
       return Either.left(
           "the data of event '" + name + "' is " + shapeOf(data) + "; Inngest requires an object");
     }
-    String id = EventNames.eventId(name, job.id());
+    String id =
+        job.idempotencyKey().isDefined()
+            ? EventIds.keyed(name, job.idempotencyKey().get())
+            : job.eventId();
     long ts = job.createdAt().toEpochMilli();
     byte[] json = write(name, data, id, ts);
     if (json.length > maxEventBytes) {

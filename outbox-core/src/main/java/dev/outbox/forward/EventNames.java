@@ -3,7 +3,7 @@ package dev.outbox.forward;
 import io.vavr.control.Option;
 
 /**
- * Event names and ids derived from job kinds, and Inngest's rules on names.
+ * Event names derived from job kinds, and Inngest's rules on names.
  *
  * <p>The default name of a kind: a kind containing {@code /} is already an event name (change
  * events such as {@code db/users.created}) and is kept as it is; any other kind gets the prefix and
@@ -42,22 +42,6 @@ final class EventNames {
       }
     }
     return name.toString();
-  }
-
-  /**
-   * The event's deduplication id: the name with every character other than letters, digits, {@code
-   * .}, {@code _} and {@code -} turned into {@code -}, then {@code -} and the job's id. Job ids are
-   * unique per job table and the name carries the application's prefix, so the id is unique across
-   * the applications that share an Inngest environment.
-   */
-  static String eventId(String name, long jobId) {
-    StringBuilder id = new StringBuilder(name.length() + 21);
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean plain = c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-');
-      id.append(plain ? c : '-');
-    }
-    return id.append('-').append(jobId).toString();
   }
 
   /** What is wrong with a name by Inngest's rules, or nothing. */

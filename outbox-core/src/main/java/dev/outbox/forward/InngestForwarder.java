@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * (prefix plus the kind as dashed lowercase words, {@code SendWelcomeEmail} → {@code
  * shop/send-welcome-email}; a kind holding {@code /} such as {@code db/users.created} is kept as it
  * is; {@link InngestForwarderBuilder#eventName} overrides), {@code data} the job's JSON object (or
- * {@link InngestForwarderBuilder#eventData}), {@code id} the name's letters, digits, {@code ._-}
- * (others as {@code -}) plus {@code -} and the job's id, e.g. {@code
- * shop-send-welcome-email-18342}, so that a resend is deduplicated by Inngest, and {@code ts} the
- * job's creation time.
+ * {@link InngestForwarderBuilder#eventData}), {@code id} the job's {@link Job#eventId() event id}
+ * (a UUID made at enqueue, unique across tables, databases and environments, the same on every
+ * resend), or, for a job enqueued with an idempotency key, an id derived from the key and the event
+ * name (so that the same business event enqueued twice runs once within Inngest's 24-hour window),
+ * and {@code ts} the job's creation time.
  *
  * <p><b>Requests.</b> The claimed batch goes out in as few requests as the byte and count limits
  * allow, in job order, with a {@code x-inngest-event-id-seed} derived from the request's events

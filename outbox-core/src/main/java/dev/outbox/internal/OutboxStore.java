@@ -39,6 +39,13 @@ public interface OutboxStore {
    */
   TxResult runInTransaction(ClaimedRow row, TxWork work);
 
+  /**
+   * Refuses, when a drainer starts, tables that lack what this version needs.
+   *
+   * @throws dev.outbox.OutboxException.Misconfigured naming the migrations to apply
+   */
+  default void requireSchema() {}
+
   /** Things an operator should know about the tables, logged once when a drainer starts. */
   List<String> startupWarnings();
 

@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * A claimed job as a handler sees it: the parsed payload with the row's bookkeeping.
  *
- * @param id the job's id, ascending in enqueue order
+ * @param id the job's id, ascending in enqueue order; unique within its table only
+ * @param eventId the job's globally unique id (a UUID in text form), made at enqueue and kept
+ *     through retries, dead letter and requeue; what forwarders send (see the README, "Event ids")
  * @param kind the stored kind
  * @param payload the parsed leaf of the sealed root; {@code switch} over it
  * @param attempt 1 on the first run, 2 on the first retry, …
@@ -18,6 +20,7 @@ import java.util.Objects;
  */
 public record Job<J>(
     long id,
+    String eventId,
     String kind,
     J payload,
     int attempt,
@@ -25,6 +28,7 @@ public record Job<J>(
     Option<String> orderingKey,
     Option<String> idempotencyKey) {
   public Job {
+    Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(createdAt, "createdAt");

@@ -31,14 +31,6 @@ class EventNamesTest {
   }
 
   @Test
-  void theEventIdIsTheNameWithSafeCharactersAndTheJobId() {
-    assertEquals(
-        "shop-send-welcome-email-18342", EventNames.eventId("shop/send-welcome-email", 18342));
-    assertEquals("db-users.created-7", EventNames.eventId("db/users.created", 7));
-    assertEquals("a-b-c-1", EventNames.eventId("a b:c", 1));
-  }
-
-  @Test
   void namesAreCheckedAgainstInngestsRules() {
     assertTrue(EventNames.problemWith("shop/ok").isEmpty());
     assertTrue(EventNames.problemWith("x".repeat(256)).isEmpty());

@@ -66,7 +66,8 @@ final class Fixtures {
   /** A first-attempt job with id {@code id}, created {@code id} ms after {@link #EPOCH}. */
   static Job<ShopJob> job(long id, ShopJob payload) {
     String kind = CODEC.encode(payload).kind();
-    return new Job<>(id, kind, payload, 1, EPOCH.plusMillis(id), Option.none(), Option.none());
+    return new Job<>(
+        id, eventIdOf(id), kind, payload, 1, EPOCH.plusMillis(id), Option.none(), Option.none());
   }
 
   /** Welcome emails for ids {@code from} to {@code to} inclusive. */
@@ -92,7 +93,12 @@ final class Fixtures {
 
   /** The event id the forwarder gives a welcome email job. */
   static String welcomeId(long jobId) {
-    return "shop-send-welcome-email-" + jobId;
+    return eventIdOf(jobId);
+  }
+
+  /** The event id {@link #job} gives the job with id {@code jobId}: distinct per job id. */
+  static String eventIdOf(long jobId) {
+    return String.format("00000000-0000-7000-8000-%012d", jobId);
   }
 
   static long count(Map<Long, Outcome> outcomes, Class<? extends Outcome> type) {

@@ -7,6 +7,7 @@ import static dev.outbox.forward.Fixtures.job;
 import static dev.outbox.forward.Fixtures.welcomeEmails;
 import static dev.outbox.forward.Fixtures.welcomeId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outbox.drain.Outcome;
@@ -50,17 +51,48 @@ class InngestForwarderDeliveryTest {
   }
 
   @Test
-  void anEventCarriesTheDashedPrefixedNameTheJobAsDataItsIdAndCreationTime() throws Exception {
+  void anEventCarriesTheDashedPrefixedNameTheJobAsDataItsEventIdAndCreationTime() throws Exception {
     InngestForwarder<ShopJob> forwarder = forwarderTo(server).build();
 
     forwarder.handle(List.of(job(42, new SendWelcomeEmail(7, "ada@example.com"))));
 
     ReceivedEvent event = server.events().get(0);
     assertEquals("shop/send-welcome-email", event.name());
-    assertEquals(Option.some("shop-send-welcome-email-42"), event.id());
+    assertEquals(Option.some(Fixtures.eventIdOf(42)), event.id());
     assertEquals(Option.some(EPOCH.plusMillis(42).toEpochMilli()), event.ts());
     assertEquals(7, event.data().get("userId").asLong());
     assertEquals("ada@example.com", event.data().get("email").asText());
+  }
+
+  @Test
+  void aJobWithAnIdempotencyKeySendsAnIdDerivedFromTheKeyAndTheEventName() throws Exception {
+    InngestForwarder<ShopJob> forwarder =
+        forwarderTo(server).eventName(ChargeCard.class, "billing/card.charged").build();
+    Job<ShopJob> first = keyed(job(1, new SendWelcomeEmail(7, "a@example.com")), "signup-7");
+    Job<ShopJob> again = keyed(job(2, new SendWelcomeEmail(7, "a@example.com")), "signup-7");
+    Job<ShopJob> otherName = keyed(job(3, new ChargeCard(7, 100)), "signup-7");
+
+    forwarder.handle(List.of(first, again, otherName));
+
+    List<ReceivedEvent> events = server.events();
+    assertEquals(events.get(0).id(), events.get(1).id());
+    assertEquals(
+        Option.some(dev.outbox.internal.EventIds.keyed("shop/send-welcome-email", "signup-7")),
+        events.get(0).id());
+    assertNotEquals(events.get(0).id(), events.get(2).id());
+    assertEquals(2, server.triggeredRuns(), "the repeat of one key and name runs once");
+  }
+
+  private static Job<ShopJob> keyed(Job<ShopJob> job, String key) {
+    return new Job<>(
+        job.id(),
+        job.eventId(),
+        job.kind(),
+        job.payload(),
+        job.attempt(),
+        job.createdAt(),
+        job.orderingKey(),
+        Option.some(key));
   }
 
   @Test
@@ -71,7 +103,7 @@ class InngestForwarderDeliveryTest {
 
     ReceivedEvent event = server.events().get(0);
     assertEquals("db/users.created", event.name());
-    assertEquals(Option.some("db-users.created-5"), event.id());
+    assertEquals(Option.some(Fixtures.eventIdOf(5)), event.id());
   }
 
   @Test
@@ -89,7 +121,7 @@ class InngestForwarderDeliveryTest {
     List<ReceivedEvent> events = server.events();
     assertEquals("db/orders.deleted", events.get(0).name());
     assertEquals("db/users.updated", events.get(1).name());
-    assertEquals(Option.some("db-users.updated-2"), events.get(1).id());
+    assertEquals(Option.some(Fixtures.eventIdOf(2)), events.get(1).id());
     assertEquals(4, events.get(1).data().get("id").asLong());
   }
 
@@ -105,7 +137,7 @@ class InngestForwarderDeliveryTest {
 
     ReceivedEvent event = server.events().get(0);
     assertEquals("billing/card.charged", event.name());
-    assertEquals(Option.some("billing-card.charged-3"), event.id());
+    assertEquals(Option.some(Fixtures.eventIdOf(3)), event.id());
     assertEquals(12.5, event.data().get("amount").asDouble());
   }
 

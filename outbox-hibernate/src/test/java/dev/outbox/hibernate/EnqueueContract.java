@@ -288,7 +288,7 @@ public abstract class EnqueueContract extends HibernateTestBase {
                         session.persist(new Team(5, "must not commit alone"));
                         broken.enqueue(session, ADA);
                       }));
-      assertContains(messages(failure), "_no_such_job", "Does the table exist?");
+      assertContains(messages(failure), "_no_such_job", "The table does not exist");
       assertEquals(0, count(table("team")));
     }
   }
@@ -304,7 +304,7 @@ public abstract class EnqueueContract extends HibernateTestBase {
         entityManager.persist(new Team(6, "must not commit alone"));
         broken.enqueue(entityManager, ADA);
         RuntimeException atFlush = assertThrows(RuntimeException.class, entityManager::flush);
-        assertContains(messages(atFlush), "Does the table exist?");
+        assertContains(messages(atFlush), "The table does not exist");
         assertTrue(entityManager.getTransaction().getRollbackOnly());
         try {
           entityManager.getTransaction().commit(); // rolls back: rollback-only

@@ -7,25 +7,33 @@ import java.util.Locale;
 
 /**
  * The databases the JDBC outbox speaks to. Detected from the connection's metadata unless set on
- * the builder. Each has its DDL under {@code dev/outbox/jdbc/schema/} in this module's jar.
+ * the builder. Each has its DDL as numbered migrations under {@code
+ * dev/outbox/jdbc/schema/<dialect>/} in this module's jar (see {@link #migrationLocation()}).
  */
 public enum Dialect {
-  /** PostgreSQL 12+: one-statement claim with {@code UPDATE … RETURNING} and SKIP LOCKED. */
-  POSTGRESQL("postgresql.sql"),
-  /** MariaDB 10.6+ and MySQL 8+: {@code SELECT … FOR UPDATE SKIP LOCKED} then update. */
-  MARIADB("mariadb.sql"),
+  /** PostgreSQL 13+: one-statement claim with {@code UPDATE … RETURNING} and SKIP LOCKED. */
+  POSTGRESQL("postgresql"),
+  /**
+   * MariaDB 10.6+: {@code SELECT … FOR UPDATE SKIP LOCKED} then update. MySQL 8 speaks the same SQL
+   * but is not tested.
+   */
+  MARIADB("mariadb"),
   /** H2 2.x, for tests and demos. */
-  H2("h2.sql");
+  H2("h2");
 
-  private final String ddlFile;
+  private final String folder;
 
-  Dialect(String ddlFile) {
-    this.ddlFile = ddlFile;
+  Dialect(String folder) {
+    this.folder = folder;
   }
 
-  /** The classpath resource holding this dialect's DDL with the default table names. */
-  public String ddlResource() {
-    return "dev/outbox/jdbc/schema/" + ddlFile;
+  /**
+   * The classpath folder of this dialect's migrations, {@code V1__outbox_baseline.sql}, {@code
+   * V2__outbox_event_id.sql} and so on, with the default table names: a Flyway location ({@code
+   * classpath:dev/outbox/jdbc/schema/postgresql}) as it is.
+   */
+  public String migrationLocation() {
+    return "dev/outbox/jdbc/schema/" + folder;
   }
 
   /**

@@ -130,7 +130,12 @@ public final class JdbcOutbox<J> {
     return deadLetters;
   }
 
-  /** Creates the job and dead-letter tables and their indexes where missing (auto-commit DDL). */
+  /**
+   * Creates the job and dead-letter tables and their indexes where missing, and brings tables of an
+   * earlier version up to date with the migrations they lack (auto-commit DDL; jobs already queued
+   * are kept, and rows from before the event id get one). The same migrations ship for Flyway and
+   * Liquibase under {@link Dialect#migrationLocation()}.
+   */
   public void createSchemaIfMissing() {
     Schema.createIfMissing(transactions, dialect, sql.jobTable(), sql.deadLetterTable());
   }
@@ -150,7 +155,10 @@ public final class JdbcOutbox<J> {
     Schema.createNotifyTrigger(transactions, dialect, sql.jobTable());
   }
 
-  /** The DDL {@link #createSchemaIfMissing()} runs, with this outbox's table names. */
+  /**
+   * The DDL {@link #createSchemaIfMissing()} runs on an empty database (every migration in order),
+   * with this outbox's table names.
+   */
   public List<String> schemaStatements() {
     return Schema.statements(dialect, sql.jobTable(), sql.deadLetterTable());
   }

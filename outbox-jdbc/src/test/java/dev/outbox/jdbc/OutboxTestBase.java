@@ -111,6 +111,24 @@ public abstract class OutboxTestBase {
     }
   }
 
+  /** The event ids of every row in the job table. */
+  protected java.util.Set<String> eventIds() throws SQLException {
+    return strings("SELECT event_id FROM " + jobTable);
+  }
+
+  /** The first column of every row {@code sql} returns. */
+  protected java.util.Set<String> strings(String sql) throws SQLException {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      while (rows.next()) {
+        found.add(rows.getString(1));
+      }
+    }
+    return found;
+  }
+
   /** The attempts column of a job, or -1 if it is gone. */
   protected long attempts(long id) throws SQLException {
     return queryLong("SELECT attempts FROM " + jobTable + " WHERE id = ?", id);

@@ -1,6 +1,7 @@
 package dev.outbox.jdbc.internal;
 
 import dev.outbox.OutboxException;
+import dev.outbox.internal.EventIds;
 import dev.outbox.job.EnqueueOptions;
 import dev.outbox.job.EnqueueResult;
 import dev.outbox.job.JobCodec;
@@ -48,20 +49,19 @@ public final class Enqueuer<J> {
   public EnqueueResult enqueue(Connection connection, J job, EnqueueOptions options) {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(options, "options");
-    JobCodec.Encoded encoded = encode(job);
-    requireTransaction(connection, encoded.kind());
+    Held held = hold(job, options);
+    requireTransaction(connection, held.encoded().kind());
     boolean defaults = isDefaults(options);
     String insert = insertFor(options, defaults);
     // A turn exists only where the dialect notifies, and then it has a notifying insert.
     if (notifier.claimTurn()) {
-      EnqueueResult result =
-          insertNotifying(connection, sql.notifying(insert), encoded, options, defaults);
+      EnqueueResult result = insertNotifying(connection, sql.notifying(insert), held, defaults);
       if (!result.stored()) {
         notifier.giveBackTurn();
       }
       return result;
     }
-    return insert(connection, insert, encoded, options, defaults);
+    return insert(connection, insert, held, defaults);
   }
 
   /**
@@ -84,31 +84,24 @@ public final class Enqueuer<J> {
 
   /** The insert that also notifies, in the same round trip; its result set holds the id. */
   private EnqueueResult insertNotifying(
-      Connection connection,
-      String insert,
-      JobCodec.Encoded encoded,
-      EnqueueOptions options,
-      boolean defaults) {
+      Connection connection, String insert, Held held, boolean defaults) {
+    EnqueueOptions options = held.options();
     try (PreparedStatement statement = connection.prepareStatement(insert)) {
-      bind(statement, encoded, options, defaults);
+      bind(statement, held, defaults);
       try (ResultSet row = statement.executeQuery()) {
         return row.next()
             ? new EnqueueResult.Stored(row.getLong(1))
             : new EnqueueResult.Deduplicated(options.idempotencyKey().get());
       }
     } catch (SQLException e) {
-      throw refused(encoded.kind(), e);
+      throw refused(held.encoded().kind(), e);
     }
   }
 
-  private EnqueueResult insert(
-      Connection connection,
-      String insert,
-      JobCodec.Encoded encoded,
-      EnqueueOptions options,
-      boolean defaults) {
+  private EnqueueResult insert(Connection connection, String insert, Held held, boolean defaults) {
+    EnqueueOptions options = held.options();
     try (PreparedStatement statement = connection.prepareStatement(insert, ID)) {
-      bind(statement, encoded, options, defaults);
+      bind(statement, held, defaults);
       if (statement.executeUpdate() == 0) {
         return new EnqueueResult.Deduplicated(options.idempotencyKey().get());
       }
@@ -120,7 +113,7 @@ public final class Enqueuer<J> {
       if (isDuplicateKey(e, options)) {
         return new EnqueueResult.Deduplicated(options.idempotencyKey().get());
       }
-      throw refused(encoded.kind(), e);
+      throw refused(held.encoded().kind(), e);
     }
   }
 
@@ -158,7 +151,7 @@ public final class Enqueuer<J> {
    */
   public Held hold(J job, EnqueueOptions options) {
     Objects.requireNonNull(options, "options");
-    return new Held(encode(job), options);
+    return new Held(encode(job), options, EventIds.next());
   }
 
   /**
@@ -173,8 +166,8 @@ public final class Enqueuer<J> {
     return held;
   }
 
-  /** A job {@link #hold held}: its kind and payload, and its options. */
-  public record Held(JobCodec.Encoded encoded, EnqueueOptions options) {}
+  /** A job {@link #hold held}: its kind and payload, its options and its event id, made then. */
+  public record Held(JobCodec.Encoded encoded, EnqueueOptions options, String eventId) {}
 
   /**
    * Writes held jobs in their order (ids ascending) in the caller's transaction; returns how many
@@ -203,10 +196,8 @@ public final class Enqueuer<J> {
         int to = from + 1;
         if (keyed && sql.duplicateKeyIsError()) {
           boolean defaults = isDefaults(options);
-          Held one = held.get(from);
           stored +=
-              insert(connection, insertFor(options, defaults), one.encoded(), options, defaults)
-                      .stored()
+              insert(connection, insertFor(options, defaults), held.get(from), defaults).stored()
                   ? 1
                   : 0;
         } else if (arrays != null) {
@@ -248,7 +239,7 @@ public final class Enqueuer<J> {
     boolean defaults = isDefaults(shape);
     try (PreparedStatement statement = connection.prepareStatement(insertFor(shape, defaults))) {
       for (Held one : held) {
-        bind(statement, one.encoded(), one.options(), defaults);
+        bind(statement, one, defaults);
         statement.addBatch();
       }
       int stored = 0;
@@ -275,12 +266,15 @@ public final class Enqueuer<J> {
         int to = chunkEnd(held, from);
         String[] kinds = new String[to - from];
         String[] payloads = new String[to - from];
+        String[] eventIds = new String[to - from];
         for (int i = from; i < to; i++) {
           kinds[i - from] = held.get(i).encoded().kind();
           payloads[i - from] = held.get(i).encoded().payload();
+          eventIds[i - from] = held.get(i).eventId();
         }
         statement.setArray(3, connection.createArrayOf("varchar", kinds));
         statement.setArray(4, connection.createArrayOf("text", payloads));
+        statement.setArray(5, connection.createArrayOf("varchar", eventIds));
         stored += statement.executeUpdate();
         from = to;
       }
@@ -347,20 +341,19 @@ public final class Enqueuer<J> {
   }
 
   /** Binds the parameters of {@link #insertFor}'s statement for the same {@code defaults}. */
-  private void bind(
-      PreparedStatement statement,
-      JobCodec.Encoded encoded,
-      EnqueueOptions options,
-      boolean defaults)
+  private static void bind(PreparedStatement statement, Held held, boolean defaults)
       throws SQLException {
-    statement.setString(1, encoded.kind());
-    statement.setString(2, encoded.payload());
+    statement.setString(1, held.encoded().kind());
+    statement.setString(2, held.encoded().payload());
     if (defaults) {
+      statement.setString(3, held.eventId());
       return;
     }
+    EnqueueOptions options = held.options();
     statement.setString(3, options.orderingKey().getOrNull());
     statement.setString(4, options.idempotencyKey().getOrNull());
     statement.setLong(5, runAtOrDelay(options));
+    statement.setString(6, held.eventId());
   }
 
   private static long runAtOrDelay(EnqueueOptions options) {
@@ -377,7 +370,12 @@ public final class Enqueuer<J> {
         && state.startsWith("23");
   }
 
+  /**
+   * The refusal of a failed insert: what failed, what the schema lacks where the error says so, and
+   * what became of the caller's transaction.
+   */
   private OutboxException refused(String kind, SQLException e) {
+    boolean aborted = Schema.abortsTransaction(sql, e);
     return new OutboxException.EnqueueRefused(
         kind,
         "inserting a job of kind '"
@@ -388,9 +386,13 @@ public final class Enqueuer<J> {
             + e.getMessage()
             + " (SQLState "
             + e.getSQLState()
-            + "). Does the table"
-            + " exist? Create it with outbox.createSchemaIfMissing() or the DDL in "
-            + "dev/outbox/jdbc/schema/.",
-        e);
+            + ")."
+            + Schema.diagnosis(sql, e)
+            + (aborted
+                ? " The database has aborted your transaction: roll it back; a commit() would not"
+                    + " commit your own writes."
+                : " Only the insert failed; your transaction is still open."),
+        e,
+        aborted);
   }
 }

@@ -1,6 +1,7 @@
 package dev.outbox.jdbc.internal;
 
 import dev.outbox.internal.ClaimedRow;
+import dev.outbox.jdbc.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,11 +28,16 @@ final class H2Dialect extends SqlDialect {
     this.lockPrefix =
         "SELECT "
             + JOB_COLUMNS
-            + ", run_at FROM "
+            + ", run_at, event_id FROM "
             + job
             + " j WHERE "
             + dueAndUnleased("j")
             + " AND j.id IN (";
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.H2;
   }
 
   @Override

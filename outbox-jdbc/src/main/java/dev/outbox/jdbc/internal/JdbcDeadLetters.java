@@ -18,7 +18,8 @@ import java.util.List;
 /** The dead-letter table over JDBC. Thread-safe. Internal. */
 public final class JdbcDeadLetters implements DeadLetters {
   private static final String COLUMNS =
-      "id, kind, payload, ordering_key, idempotency_key, created_at, died_at, attempts, reason, error";
+      "id, kind, payload, ordering_key, idempotency_key, created_at, died_at, attempts, reason, error,"
+          + " event_id";
   private static final int CHUNK = 500;
 
   private final SqlDialect sql;
@@ -199,6 +200,7 @@ public final class JdbcDeadLetters implements DeadLetters {
         letters.add(
             new DeadLetter(
                 rows.getLong(1),
+                rows.getString(11),
                 rows.getString(2),
                 rows.getString(3),
                 Option.of(rows.getString(4)),

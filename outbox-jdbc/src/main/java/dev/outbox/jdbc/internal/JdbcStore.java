@@ -257,6 +257,11 @@ public final class JdbcStore implements OutboxStore {
   }
 
   @Override
+  public void requireSchema() {
+    Schema.require(transactions, sql.dialect(), sql.jobTable(), sql.deadLetterTable());
+  }
+
+  @Override
   public List<String> startupWarnings() {
     return transactions.autoCommit("checking " + sql.jobTable(), sql::warnings);
   }

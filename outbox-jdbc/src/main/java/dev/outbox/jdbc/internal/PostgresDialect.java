@@ -1,6 +1,7 @@
 package dev.outbox.jdbc.internal;
 
 import dev.outbox.internal.ClaimedRow;
+import dev.outbox.jdbc.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,7 +78,8 @@ final class PostgresDialect extends SqlDialect {
             ? " AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'"
             : "")
         + " RETURNING t.id, t.kind,"
-        + " t.payload, t.ordering_key, t.idempotency_key, t.created_at, t.attempts, t.run_at";
+        + " t.payload, t.ordering_key, t.idempotency_key, t.created_at, t.attempts, t.run_at,"
+        + " t.event_id";
   }
 
   /** The claim statement for a claim that starts where {@code start} says. */
@@ -98,6 +100,11 @@ final class PostgresDialect extends SqlDialect {
   }
 
   /** A row comparison: the {@code (run_at, id)} index serves it as one range. */
+  @Override
+  public Dialect dialect() {
+    return Dialect.POSTGRESQL;
+  }
+
   @Override
   String resumeAfter() {
     return " AND (j.run_at, j.id) > (?, ?)";
@@ -179,12 +186,13 @@ final class PostgresDialect extends SqlDialect {
   private String insertArrays(String runAt) {
     return "INSERT INTO "
         + job
-        + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts)"
+        + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts, event_id)"
         + " SELECT r.kind, r.payload, ?::VARCHAR, NULL, "
         + now
         + ", "
         + runAt
-        + ", 0 FROM unnest(?::VARCHAR[], ?::TEXT[]) WITH ORDINALITY AS r(kind, payload, n)"
+        + ", 0, r.event_id FROM unnest(?::VARCHAR[], ?::TEXT[], ?::VARCHAR[])"
+        + " WITH ORDINALITY AS r(kind, payload, event_id, n)"
         + " ORDER BY r.n";
   }
 

@@ -5,18 +5,26 @@ import dev.outbox.jdbc.Dialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * The shipped DDL of a dialect, with the configured table names in place of the defaults. Every
- * statement is {@code IF NOT EXISTS}, so applying it twice is harmless. Internal.
+ * The shipped migrations of a dialect, with the configured table names in place of the defaults,
+ * and the checks that a database holds what this version needs. Every migration is idempotent
+ * ({@code IF NOT EXISTS}, backfills of what is still empty), so applying one twice is harmless.
+ * Internal.
  */
 public final class Schema {
   static final String DEFAULT_JOB = "outbox_job";
   static final String DEFAULT_DEAD_LETTER = "outbox_dead_letter";
+
+  /** The migrations, in order; a table at version n has had the first n applied. */
+  static final List<String> MIGRATIONS =
+      List.of("V1__outbox_baseline.sql", "V2__outbox_event_id.sql");
 
   /**
    * The opt-in NOTIFY trigger of PostgreSQL, for rows inserted without the library (whose enqueue
@@ -27,9 +35,25 @@ public final class Schema {
 
   private Schema() {}
 
-  /** The DDL statements for these (validated) table names. */
+  /** Every migration's statements in order, for these (validated) table names. */
   public static List<String> statements(Dialect dialect, String job, String deadLetter) {
-    return statements(dialect.ddlResource(), job, deadLetter);
+    return statementsFrom(0, dialect, job, deadLetter);
+  }
+
+  /** The statements of migration {@code version} (1 for the baseline) for these table names. */
+  public static List<String> migration(
+      Dialect dialect, int version, String job, String deadLetter) {
+    return statements(
+        dialect.migrationLocation() + "/" + MIGRATIONS.get(version - 1), job, deadLetter);
+  }
+
+  private static List<String> statementsFrom(
+      int version, Dialect dialect, String job, String deadLetter) {
+    List<String> statements = new ArrayList<>();
+    for (String migration : MIGRATIONS.subList(version, MIGRATIONS.size())) {
+      statements.addAll(statements(dialect.migrationLocation() + "/" + migration, job, deadLetter));
+    }
+    return statements;
   }
 
   /** The statements of the opt-in NOTIFY trigger for this (validated) job table. */
@@ -49,6 +73,140 @@ public final class Schema {
         notifyTriggerStatements(dialect, job));
   }
 
+  /**
+   * Creates the tables where missing and brings tables of an earlier version up to date, applying
+   * the migrations they have not had (auto-commit DDL).
+   */
+  public static void createIfMissing(
+      Transactions transactions, Dialect dialect, String job, String deadLetter) {
+    transactions.autoCommit(
+        "creating or upgrading the outbox tables " + job + " and " + deadLetter,
+        connection -> {
+          int version = version(connection, job, deadLetter);
+          try (Statement statement = connection.createStatement()) {
+            for (String ddl : statementsFrom(version, dialect, job, deadLetter)) {
+              statement.execute(ddl);
+            }
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Refuses tables older than this version needs, naming the migrations to apply.
+   *
+   * @throws OutboxException.Misconfigured if a table is missing or lacks a migration
+   */
+  public static void require(
+      Transactions transactions, Dialect dialect, String job, String deadLetter) {
+    int version =
+        transactions.autoCommit(
+            "checking the outbox tables " + job + " and " + deadLetter,
+            connection -> version(connection, job, deadLetter));
+    if (version == MIGRATIONS.size()) {
+      return;
+    }
+    String where = "classpath:" + dialect.migrationLocation();
+    if (version == 0) {
+      throw new OutboxException.Misconfigured(
+          "the outbox tables "
+              + job
+              + " and "
+              + deadLetter
+              + " do not both exist. Create them with outbox.createSchemaIfMissing(), or run the"
+              + " migrations in "
+              + where
+              + " ("
+              + String.join(", ", MIGRATIONS)
+              + ") from Flyway or Liquibase");
+    }
+    List<String> missing = MIGRATIONS.subList(version, MIGRATIONS.size());
+    throw new OutboxException.Misconfigured(
+        "the outbox tables "
+            + job
+            + " and "
+            + deadLetter
+            + " are at schema version "
+            + version
+            + "; this version of the library needs "
+            + MIGRATIONS.size()
+            + ". Apply "
+            + String.join(", ", missing)
+            + " from "
+            + where
+            + " (Flyway, Liquibase, or by hand with your table names), or call"
+            + " outbox.createSchemaIfMissing(), which applies them; jobs already queued are kept");
+  }
+
+  /**
+   * The schema version both tables have reached: 0 if either is missing, 1 for the baseline, 2 once
+   * both have event ids. Probes by selecting no rows, on an auto-commit connection.
+   */
+  static int version(Connection connection, String job, String deadLetter) {
+    return Math.min(version(connection, job), version(connection, deadLetter));
+  }
+
+  private static int version(Connection connection, String table) {
+    if (!selects(connection, "SELECT 1 FROM " + table + " WHERE 1 = 0")) {
+      return 0;
+    }
+    return selects(connection, "SELECT event_id FROM " + table + " WHERE 1 = 0") ? 2 : 1;
+  }
+
+  private static boolean selects(Connection connection, String query) {
+    try (Statement statement = connection.createStatement()) {
+      statement.executeQuery(query).close();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /**
+   * What an insert's error says about the schema, as a sentence to append, or "": a missing table
+   * or a missing column, told by its SQLState (42P01 and 42703 on PostgreSQL, 42S02 and 42S22 on
+   * MariaDB and H2). Other errors say nothing of the schema.
+   */
+  static String diagnosis(SqlDialect sql, SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    String where = "classpath:" + sql.dialect().migrationLocation();
+    if (state.equals("42P01") || state.equals("42S02")) {
+      return " The table does not exist: create it with outbox.createSchemaIfMissing(), or run the"
+          + " migrations in "
+          + where
+          + " from Flyway or Liquibase.";
+    }
+    if (state.equals("42703") || state.equals("42S22")) {
+      return " The table lacks a column this version needs (event_id, added by"
+          + " V2__outbox_event_id.sql): apply the migrations in "
+          + where
+          + " that it has not had, or call outbox.createSchemaIfMissing(), which applies them.";
+    }
+    return "";
+  }
+
+  /**
+   * Whether a failed statement took the caller's transaction with it: always on PostgreSQL; on the
+   * others when the database chose the transaction as a deadlock victim (SQLState class 40).
+   */
+  static boolean abortsTransaction(SqlDialect sql, SQLException e) {
+    String state = e.getSQLState();
+    return sql.dialect() == Dialect.POSTGRESQL || (state != null && state.startsWith("40"));
+  }
+
+  private static void apply(Transactions transactions, String what, List<String> statements) {
+    transactions.autoCommit(
+        what,
+        connection -> {
+          try (Statement statement = connection.createStatement()) {
+            for (String ddl : statements) {
+              statement.execute(ddl);
+            }
+          }
+          return null;
+        });
+  }
+
   private static List<String> statements(String resource, String job, String deadLetter) {
     String ddl = renamed(read(resource), job, deadLetter);
     List<String> statements = new ArrayList<>();
@@ -65,28 +223,6 @@ public final class Schema {
       }
     }
     return statements;
-  }
-
-  /** Applies the DDL; tables and indexes that exist are left as they are. */
-  public static void createIfMissing(
-      Transactions transactions, Dialect dialect, String job, String deadLetter) {
-    apply(
-        transactions,
-        "creating the outbox tables " + job + " and " + deadLetter,
-        statements(dialect, job, deadLetter));
-  }
-
-  private static void apply(Transactions transactions, String what, List<String> statements) {
-    transactions.autoCommit(
-        what,
-        connection -> {
-          try (Statement statement = connection.createStatement()) {
-            for (String ddl : statements) {
-              statement.execute(ddl);
-            }
-          }
-          return null;
-        });
   }
 
   private static String renamed(String ddl, String job, String deadLetter) {

@@ -1,5 +1,6 @@
 package dev.outbox.jdbc.internal;
 
+import dev.outbox.jdbc.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,9 +25,14 @@ final class SelectThenUpdateDialect extends SqlDialect {
 
   private String select(boolean resume) {
     return "SELECT j.id, j.kind, j.payload, j.ordering_key, j.idempotency_key, j.created_at,"
-        + " j.attempts, j.run_at"
+        + " j.attempts, j.run_at, j.event_id"
         + claimable(resume)
         + " FOR UPDATE SKIP LOCKED";
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.MARIADB;
   }
 
   @Override

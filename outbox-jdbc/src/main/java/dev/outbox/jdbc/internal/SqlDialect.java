@@ -18,7 +18,8 @@ import javax.sql.DataSource;
 public abstract class SqlDialect {
   static final String JOB_COLUMNS =
       "id, kind, payload, ordering_key, idempotency_key, created_at, attempts";
-  static final String ROW_COLUMNS = "id, kind, payload, ordering_key, idempotency_key, created_at";
+  static final String ROW_COLUMNS =
+      "id, event_id, kind, payload, ordering_key, idempotency_key, created_at";
 
   final String job;
   final String deadLetter;
@@ -36,22 +37,23 @@ public abstract class SqlDialect {
     String insert =
         "INSERT INTO "
             + job
-            + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts) VALUES (?, ?, ?, ?, "
+            + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts, event_id)"
+            + " VALUES (?, ?, ?, ?, "
             + now
             + ", ";
-    this.insertAfterDelay = insert + now + " + ?, 0)";
-    this.insertAt = insert + "?, 0)";
+    this.insertAfterDelay = insert + now + " + ?, 0, ?)";
+    this.insertAt = insert + "?, 0, ?)";
     this.insertKeyedAfterDelay = insertAfterDelay + onIdempotencyConflict();
     this.insertKeyedAt = insertAt + onIdempotencyConflict();
     this.insertDefaults =
         "INSERT INTO "
             + job
-            + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts)"
+            + " (kind, payload, ordering_key, idempotency_key, created_at, run_at, attempts, event_id)"
             + " VALUES (?, ?, NULL, NULL, "
             + now
             + ", "
             + now
-            + ", 0)";
+            + ", 0, ?)";
   }
 
   /** Builds the SQL of a dialect for the given (validated) table names. */
@@ -67,6 +69,9 @@ public abstract class SqlDialect {
       case H2 -> new H2Dialect(job, deadLetter);
     };
   }
+
+  /** The database this SQL is for. */
+  public abstract Dialect dialect();
 
   /** The job table's name. */
   public String jobTable() {
@@ -84,10 +89,10 @@ public abstract class SqlDialect {
   }
 
   /**
-   * The insert of one job, its run_at given as a delay (5th parameter) or an instant. Only a job
-   * with an idempotency key gets the dialect's "store nothing on a duplicate key" clause: without a
-   * key nothing can clash, and PostgreSQL's {@code ON CONFLICT} (a speculative insertion) costs on
-   * every row regardless.
+   * The insert of one job, its run_at given as a delay (5th parameter) or an instant, its event id
+   * the 6th. Only a job with an idempotency key gets the dialect's "store nothing on a duplicate
+   * key" clause: without a key nothing can clash, and PostgreSQL's {@code ON CONFLICT} (a
+   * speculative insertion) costs on every row regardless.
    */
   public String insert(boolean explicitRunAt, boolean idempotencyKey) {
     if (idempotencyKey) {
@@ -97,9 +102,9 @@ public abstract class SqlDialect {
   }
 
   /**
-   * The insert of one job with default options (due now, no keys): two parameters, the kind and the
-   * payload; the keys are literal NULLs and run_at is the database clock, with no parameters for
-   * them to bind, as a hand-written insert would have it. The most common enqueue.
+   * The insert of one job with default options (due now, no keys): three parameters, the kind, the
+   * payload and the event id; the keys are literal NULLs and run_at is the database clock, with no
+   * parameters for them to bind, as a hand-written insert would have it. The most common enqueue.
    */
   public String insertDefaults() {
     return insertDefaults;
@@ -109,7 +114,7 @@ public abstract class SqlDialect {
    * One statement that inserts many jobs without idempotency keys from two arrays, or {@code null}
    * where the dialect has none (then a JDBC batch of {@link #insert(boolean, boolean)} does it).
    * Parameters: ordering key, delay or run-at (as in {@link #insert(boolean, boolean)}), the kinds,
-   * the payloads; the rows get their ids in the arrays' order.
+   * the payloads, the event ids; the rows get their ids in the arrays' order.
    */
   public String insertArrays(boolean explicitRunAt) {
     return null;
@@ -332,8 +337,8 @@ public abstract class SqlDialect {
   }
 
   /**
-   * Reads claimed rows ({@link #JOB_COLUMNS}, then the row's run_at) of a claim that asked for
-   * {@code limit}.
+   * Reads claimed rows ({@link #JOB_COLUMNS}, then the row's run_at and event_id) of a claim that
+   * asked for {@code limit}.
    */
   static Claim readClaim(ResultSet rows, long token, int attemptOffset, int limit)
       throws SQLException {
@@ -344,6 +349,7 @@ public abstract class SqlDialect {
       claimed.add(
           new ClaimedRow(
               rows.getLong(1),
+              rows.getString(9),
               rows.getString(2),
               rows.getString(3),
               rows.getString(4),

@@ -1,7 +1,8 @@
--- Outbox schema for MariaDB 10.6+ and MySQL 8+ (InnoDB). Usable as it is from Flyway or
--- Liquibase; the library applies the same file when asked to create missing tables, with your
--- table names in place of the defaults (outbox_job, outbox_dead_letter). Times are epoch
--- milliseconds (UTC), set from the database clock, so the session time zone never matters.
+-- Outbox schema for MariaDB 10.6+ (InnoDB), migration 1 (baseline): the tables as the first
+-- release made them. Migrations run in order (V1, V2, ...) from Flyway or Liquibase as they are, or
+-- from outbox.createSchemaIfMissing() with your table names in place of the defaults (outbox_job,
+-- outbox_dead_letter). Times are epoch milliseconds (UTC), set from the database clock, so the
+-- session time zone never matters.
 
 CREATE TABLE IF NOT EXISTS outbox_job (
   id              BIGINT NOT NULL AUTO_INCREMENT,
