@@ -183,8 +183,9 @@ public final class JobCodec<J> {
               + " instead. Nothing was written.",
           null);
     }
+    String payload;
     try {
-      return new Encoded(kind, leaf.write(job));
+      payload = leaf.write(job);
     } catch (JsonProcessingException | RuntimeException e) {
       throw new OutboxException.EnqueueRefused(
           kind,
@@ -198,6 +199,20 @@ public final class JobCodec<J> {
               + " Nothing was written.",
           e);
     }
+    int bad = Text.unstorableAt(payload);
+    if (bad >= 0) {
+      throw new OutboxException.EnqueueRefused(
+          kind,
+          "the payload of kind '"
+              + kind
+              + "' holds "
+              + Text.describe(payload, bad)
+              + " of its JSON, which the database would store as '?'; a string of "
+              + leaf.type().getSimpleName()
+              + " was cut inside a character. Nothing was written.",
+          null);
+    }
+    return new Encoded(kind, payload);
   }
 
   /** A job as it is stored: its kind and its JSON payload. */
