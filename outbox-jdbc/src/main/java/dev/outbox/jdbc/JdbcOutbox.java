@@ -2,6 +2,7 @@ package dev.outbox.jdbc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outbox.OutboxException;
+import dev.outbox.QueueStats;
 import dev.outbox.deadletter.DeadLetters;
 import dev.outbox.drain.DrainerBuilder;
 import dev.outbox.jdbc.internal.Enqueuer;
@@ -10,6 +11,7 @@ import dev.outbox.jdbc.internal.JdbcDeadLetters;
 import dev.outbox.jdbc.internal.JdbcStore;
 import dev.outbox.jdbc.internal.Schema;
 import dev.outbox.jdbc.internal.SqlDialect;
+import dev.outbox.jdbc.internal.Stats;
 import dev.outbox.jdbc.internal.Transactions;
 import dev.outbox.job.EnqueueOptions;
 import dev.outbox.job.EnqueueResult;
@@ -123,6 +125,22 @@ public final class JdbcOutbox<J> {
   /** Starts configuring a drainer over this outbox's tables. */
   public DrainerBuilder<J> drainer() {
     return DrainerBuilder.create(codec, store);
+  }
+
+  /**
+   * The queue's state now, by the database clock: jobs due, scheduled and leased, the oldest due
+   * job's age, dead letters by reason. Two short statements on a pooled connection; each job-table
+   * count reads at most 100,000 index entries and stops there (see {@link QueueStats}), so a call
+   * costs the same on a table of any depth. Meant for health checks and gauges polled every few
+   * seconds, not for every job.
+   */
+  public QueueStats stats() {
+    return stats(Stats.DEFAULT_CAP);
+  }
+
+  /** {@link #stats()} with another cap on the job-table counts. */
+  QueueStats stats(long cap) {
+    return Stats.read(transactions, sql, cap);
   }
 
   /** The dead-letter table: list, count, find, requeue, delete. */

@@ -92,4 +92,12 @@ class H2OutboxTest {
       return TestDatabase.H2;
     }
   }
+
+  @Nested
+  class Stats extends StatsContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
 }

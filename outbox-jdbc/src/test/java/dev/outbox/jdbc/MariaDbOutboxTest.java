@@ -92,4 +92,12 @@ class MariaDbOutboxTest {
       return TestDatabase.MARIADB;
     }
   }
+
+  @Nested
+  class Stats extends StatsContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.MARIADB;
+    }
+  }
 }

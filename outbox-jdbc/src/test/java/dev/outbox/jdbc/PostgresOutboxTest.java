@@ -92,4 +92,12 @@ class PostgresOutboxTest {
       return TestDatabase.POSTGRESQL;
     }
   }
+
+  @Nested
+  class Stats extends StatsContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.POSTGRESQL;
+    }
+  }
 }

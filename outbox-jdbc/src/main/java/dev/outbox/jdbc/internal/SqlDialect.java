@@ -262,6 +262,45 @@ public abstract class SqlDialect {
     }
   }
 
+  /**
+   * The job table's statistics in one statement, each count reading at most {@code cap} index
+   * entries: the clock, due and unleased, scheduled, leased among the first {@code cap} due rows in
+   * claim order, and the run-at of the oldest due and unleased row (NULL if none).
+   */
+  public String stats(long cap) {
+    String limit = " LIMIT " + cap;
+    return "SELECT "
+        + now
+        + ", (SELECT COUNT(*) FROM (SELECT 1 AS one FROM "
+        + job
+        + " j WHERE "
+        + dueAndUnleased("j")
+        + limit
+        + ") d), (SELECT COUNT(*) FROM (SELECT 1 AS one FROM "
+        + job
+        + " j WHERE j.run_at > "
+        + now
+        + limit
+        + ") s), (SELECT COALESCE(SUM(CASE WHEN f.lease_until > "
+        + now
+        + " THEN 1 ELSE 0 END), 0) FROM (SELECT j.lease_until FROM "
+        + job
+        + " j WHERE j.run_at <= "
+        + now
+        + " ORDER BY j.run_at, j.id"
+        + limit
+        + ") f), (SELECT j.run_at FROM "
+        + job
+        + " j WHERE "
+        + dueAndUnleased("j")
+        + " ORDER BY j.run_at, j.id LIMIT 1)";
+  }
+
+  /** Dead letters counted by stored reason. */
+  public String deadLettersByReason() {
+    return "SELECT reason, COUNT(*) FROM " + deadLetter + " GROUP BY reason";
+  }
+
   /** Deletes completed jobs by id and token. */
   public int complete(Connection connection, long token, List<Long> ids) throws SQLException {
     String sql =
