@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -175,8 +177,12 @@ public abstract class SqlDialect {
       throws SQLException;
 
   /**
-   * Where due, unleased heads of ordering keys are found, after a position when {@code resume}
-   * (parameters: see {@link #bindClaimable}); alias {@code j}.
+   * Where due, unleased jobs are found, after a position when {@code resume} (parameters: see
+   * {@link #bindClaimable}); alias {@code j}. A job with an ordering key only when no row of its
+   * key has a lower id (it is the head) and no row of its key holds a live lease: a lower id that
+   * committed after a later job of its key was claimed, or a dead head requeued under its old id,
+   * waits for that job. Two claims whose snapshots miss each other's lease can still both take a
+   * job of one key; {@link KeyCollisions} settles that after they commit.
    */
   String claimable(boolean resume) {
     return " FROM "
@@ -184,10 +190,43 @@ public abstract class SqlDialect {
         + " j WHERE "
         + dueAndUnleased("j")
         + (resume ? resumeAfter() : "")
-        + " AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
+        + " AND (j.ordering_key IS NULL OR (NOT EXISTS (SELECT 1 FROM "
         + job
-        + " h WHERE h.ordering_key = j.ordering_key AND h.id < j.id))"
+        + " h WHERE h.ordering_key = j.ordering_key AND h.id < j.id) AND NOT EXISTS (SELECT 1 FROM "
+        + job
+        + " r WHERE r.ordering_key = j.ordering_key AND r.lease_until > "
+        + now
+        + ")))"
         + " ORDER BY j.run_at, j.id LIMIT ?";
+  }
+
+  /**
+   * Which of {@code keys} have a row with a live lease under another token than {@code token}; one
+   * statement of its own, so it sees every claim committed before it started.
+   */
+  public Set<String> keysLeasedByOthers(Connection connection, long token, List<String> keys)
+      throws SQLException {
+    String sql =
+        "SELECT DISTINCT ordering_key FROM "
+            + job
+            + " WHERE ordering_key IN ("
+            + marks(keys.size())
+            + ") AND lease_until > "
+            + now
+            + " AND lease_token <> ?";
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      for (int i = 0; i < keys.size(); i++) {
+        select.setString(i + 1, keys.get(i));
+      }
+      select.setLong(keys.size() + 1, token);
+      Set<String> leased = new HashSet<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          leased.add(rows.getString(1));
+        }
+      }
+      return leased;
+    }
   }
 
   /**
