@@ -117,6 +117,103 @@ public abstract class OrderingContract extends OutboxTestBase {
   }
 
   @Test
+  void aLowerIdJobWhoseTransactionCommitsWhileALaterJobOfItsKeyRunsWaitsForIt() throws Exception {
+    var ordered = EnqueueOptions.defaults().withOrderingKey("late");
+    try (Connection slowProducer = dataSource.getConnection()) {
+      slowProducer.setAutoCommit(false);
+      outbox.enqueue(slowProducer, new TestJob.Step("late", 1), ordered); // the lower id
+      enqueueCommitted(ordered, new TestJob.Step("late", 2));
+      try (HeldHandler held = new HeldHandler()) {
+        held.startDraining(drainer().handler(held).build());
+        assertEquals(new TestJob.Step("late", 2), held.awaitStarted());
+        slowProducer.commit();
+        Drainer<TestJob> other = drainer().handler(job -> Outcome.done()).build();
+        assertEquals(0, other.drainOnce().claimed(), "step 1 must wait while step 2 runs");
+        held.letGo();
+        assertEquals(1, held.awaitDrained().succeeded());
+        assertEquals(1, other.drainOnce().succeeded(), "then step 1 runs");
+      }
+    }
+    assertEquals(0, count(jobTable));
+  }
+
+  @Test
+  void aRequeuedHeadWaitsForTheRunningNextStepOfItsKeyAndThenRunsBeforeTheRest() throws Exception {
+    var ordered = EnqueueOptions.defaults().withOrderingKey("cart");
+    long head = enqueueCommitted(ordered, new TestJob.Boom("head")).get(0);
+    enqueueCommitted(ordered, new TestJob.Step("cart", 1), new TestJob.Step("cart", 2));
+    Drainer<TestJob> burier =
+        drainer()
+            .maxAttempts(1)
+            .handler(
+                job -> {
+                  throw new IllegalStateException("dies");
+                })
+            .build();
+    assertEquals(1, burier.drainOnce().deadLettered());
+    List<Object> handled = Collections.synchronizedList(new ArrayList<>());
+    try (HeldHandler held = new HeldHandler()) {
+      held.startDraining(drainer().handler(held).build());
+      assertEquals(new TestJob.Step("cart", 1), held.awaitStarted());
+      assertTrue(outbox.deadLetters().requeue(head));
+      Drainer<TestJob> other =
+          drainer()
+              .handler(
+                  job -> {
+                    handled.add(job.payload());
+                    return Outcome.done();
+                  })
+              .build();
+      assertEquals(0, other.drainOnce().claimed(), "the requeued head must wait for step 1");
+      held.letGo();
+      held.awaitDrained();
+      other.drainOnce();
+      other.drainOnce();
+    }
+    assertEquals(List.of(new TestJob.Boom("head"), new TestJob.Step("cart", 2)), handled);
+  }
+
+  /** A handler that holds the first job it gets until let go, drained on a thread of its own. */
+  private static final class HeldHandler
+      implements dev.outbox.drain.JobHandler<TestJob>, AutoCloseable {
+    private final java.util.concurrent.BlockingQueue<TestJob> started =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.CountDownLatch release =
+        new java.util.concurrent.CountDownLatch(1);
+    private final ExecutorService thread = Executors.newSingleThreadExecutor();
+    private Future<dev.outbox.drain.DrainReport> drained;
+
+    @Override
+    public Outcome handle(dev.outbox.job.Job<TestJob> job) throws Exception {
+      started.add(job.payload());
+      release.await();
+      return Outcome.done();
+    }
+
+    void startDraining(Drainer<TestJob> drainer) {
+      drained = thread.submit(drainer::drainOnce);
+    }
+
+    TestJob awaitStarted() throws InterruptedException {
+      return started.poll(30, TimeUnit.SECONDS);
+    }
+
+    void letGo() {
+      release.countDown();
+    }
+
+    dev.outbox.drain.DrainReport awaitDrained() throws Exception {
+      return drained.get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+      release.countDown();
+      thread.shutdown();
+    }
+  }
+
+  @Test
   void aStartedDrainerRunsTheNextJobOfAKeyRightAfterTheHeadInsteadOfAtItsNextPoll()
       throws Exception {
     var ordered = EnqueueOptions.defaults().withOrderingKey("chain");

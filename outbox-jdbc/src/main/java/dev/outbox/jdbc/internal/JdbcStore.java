@@ -30,10 +30,15 @@ public final class JdbcStore implements OutboxStore {
   /**
    * Claims from where the cursor says (see {@link ClaimCursor}); when a claim from a position runs
    * out before the batch is full, claims the rest from the front at once, so that no claimable job
-   * waits for a later poll because of the watermark.
+   * waits for a later poll because of the watermark. Jobs whose ordering key a concurrent claim
+   * also took are given back (see {@link KeyCollisions}).
    */
   @Override
   public List<ClaimedRow> claim(int limit, Duration lease) {
+    return KeyCollisions.released(sql, transactions, claimRows(limit, lease));
+  }
+
+  private List<ClaimedRow> claimRows(int limit, Duration lease) {
     long token = TOKENS.nextLong();
     ClaimCursor.Start start = cursor.start();
     Claim claim = claimFrom(start, limit, lease, token);

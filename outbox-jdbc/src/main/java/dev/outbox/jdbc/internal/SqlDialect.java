@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -180,8 +182,12 @@ public abstract class SqlDialect {
       throws SQLException;
 
   /**
-   * Where due, unleased heads of ordering keys are found, after a position when {@code resume}
-   * (parameters: see {@link #bindClaimable}); alias {@code j}.
+   * Where due, unleased jobs are found, after a position when {@code resume} (parameters: see
+   * {@link #bindClaimable}); alias {@code j}. A job with an ordering key only when no row of its
+   * key has a lower id (it is the head) and no row of its key holds a live lease: a lower id that
+   * committed after a later job of its key was claimed, or a dead head requeued under its old id,
+   * waits for that job. Two claims whose snapshots miss each other's lease can still both take a
+   * job of one key; {@link KeyCollisions} settles that after they commit.
    */
   String claimable(boolean resume) {
     return " FROM "
@@ -189,10 +195,43 @@ public abstract class SqlDialect {
         + " j WHERE "
         + dueAndUnleased("j")
         + (resume ? resumeAfter() : "")
-        + " AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
+        + " AND (j.ordering_key IS NULL OR (NOT EXISTS (SELECT 1 FROM "
         + job
-        + " h WHERE h.ordering_key = j.ordering_key AND h.id < j.id))"
+        + " h WHERE h.ordering_key = j.ordering_key AND h.id < j.id) AND NOT EXISTS (SELECT 1 FROM "
+        + job
+        + " r WHERE r.ordering_key = j.ordering_key AND r.lease_until > "
+        + now
+        + ")))"
         + " ORDER BY j.run_at, j.id LIMIT ?";
+  }
+
+  /**
+   * Which of {@code keys} have a row with a live lease under another token than {@code token}; one
+   * statement of its own, so it sees every claim committed before it started.
+   */
+  public Set<String> keysLeasedByOthers(Connection connection, long token, List<String> keys)
+      throws SQLException {
+    String sql =
+        "SELECT DISTINCT ordering_key FROM "
+            + job
+            + " WHERE ordering_key IN ("
+            + marks(keys.size())
+            + ") AND lease_until > "
+            + now
+            + " AND lease_token <> ?";
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      for (int i = 0; i < keys.size(); i++) {
+        select.setString(i + 1, keys.get(i));
+      }
+      select.setLong(keys.size() + 1, token);
+      Set<String> leased = new HashSet<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          leased.add(rows.getString(1));
+        }
+      }
+      return leased;
+    }
   }
 
   /**
@@ -246,15 +285,7 @@ public abstract class SqlDialect {
    */
   void leaseLocked(Connection connection, List<ClaimedRow> locked, long leaseMillis, long token)
       throws SQLException {
-    String sql =
-        "UPDATE "
-            + job
-            + " SET lease_until = "
-            + now
-            + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN ("
-            + marks(locked.size())
-            + ")";
-    try (PreparedStatement lease = connection.prepareStatement(sql)) {
+    try (PreparedStatement lease = connection.prepareStatement(leaseSql(locked.size()))) {
       lease.setLong(1, leaseMillis);
       lease.setLong(2, token);
       bindIds(lease, 3, locked.stream().map(ClaimedRow::id).toList());
@@ -303,9 +334,7 @@ public abstract class SqlDialect {
 
   /** Deletes completed jobs by id and token. */
   public int complete(Connection connection, long token, List<Long> ids) throws SQLException {
-    String sql =
-        "DELETE FROM " + job + " WHERE lease_token = ? AND id IN (" + marks(ids.size()) + ")";
-    try (PreparedStatement delete = connection.prepareStatement(sql)) {
+    try (PreparedStatement delete = connection.prepareStatement(completeSql(ids.size()))) {
       delete.setLong(1, token);
       bindIds(delete, 2, ids);
       return delete.executeUpdate();
@@ -317,17 +346,48 @@ public abstract class SqlDialect {
    * so they are due again at once, in their old place in the queue.
    */
   public int release(Connection connection, long token, List<Long> ids) throws SQLException {
-    String sql =
-        "UPDATE "
-            + job
-            + " SET lease_until = NULL, lease_token = NULL, attempts = attempts - 1 WHERE lease_token = ? AND id IN ("
-            + marks(ids.size())
-            + ")";
-    try (PreparedStatement update = connection.prepareStatement(sql)) {
+    try (PreparedStatement update = connection.prepareStatement(releaseSql(ids.size()))) {
       update.setLong(1, token);
       bindIds(update, 2, ids);
       return update.executeUpdate();
     }
+  }
+
+  /**
+   * The statements that find their rows by a list of ids, readable whole. They must find them by
+   * the primary key whatever the table's depth: a scan would lock (or wait for) rows that are none
+   * of theirs, those of a producer's open transaction or of another drainer's transactional
+   * handler. Parameters: lease millis, token, the ids (lease); token, the ids (the others).
+   */
+  String leaseSql(int ids) {
+    return updateByIds()
+        + " SET lease_until = "
+        + now
+        + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN ("
+        + marks(ids)
+        + ")";
+  }
+
+  String completeSql(int ids) {
+    return deleteByIds() + " WHERE lease_token = ? AND id IN (" + marks(ids) + ")";
+  }
+
+  String releaseSql(int ids) {
+    return updateByIds()
+        + " SET lease_until = NULL, lease_token = NULL, attempts = attempts - 1"
+        + " WHERE lease_token = ? AND id IN ("
+        + marks(ids)
+        + ")";
+  }
+
+  /** The start of an UPDATE of the job table that finds its rows by a list of ids. */
+  String updateByIds() {
+    return "UPDATE " + job;
+  }
+
+  /** The start of a DELETE from the job table that finds its rows by a list of ids. */
+  String deleteByIds() {
+    return "DELETE FROM " + job;
   }
 
   /** Reschedules one job; parameters: delay, attempt refund, error, id, token. */
