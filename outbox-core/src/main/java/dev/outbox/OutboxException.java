@@ -80,8 +80,11 @@ public class OutboxException extends RuntimeException {
     }
   }
 
-  /** A statement against the outbox tables failed; the message names the table and operation. */
-  public static final class StoreFailure extends OutboxException {
+  /**
+   * A statement against the outbox tables failed, or no connection could be had for it; the message
+   * names the table and operation.
+   */
+  public static class StoreFailure extends OutboxException {
     private static final long serialVersionUID = 1L;
 
     /** Creates the exception wrapping the driver's error. */

@@ -128,7 +128,7 @@ final class DrainCycle<J> {
       return outcome != null
           ? outcome
           : Outcome.failed(new OutboxException("the handler returned null"));
-    } catch (Exception | LinkageError | AssertionError e) {
+    } catch (Throwable e) { // an Error too (StackOverflowError, OutOfMemoryError): this job's alone
       return Outcome.failed(e);
     }
   }
@@ -138,7 +138,7 @@ final class DrainCycle<J> {
     try {
       Map<Long, Outcome> outcomes = handler.handle(jobs, counts);
       return outcomes != null ? outcomes : Map.of();
-    } catch (Exception | LinkageError | AssertionError e) {
+    } catch (Throwable e) {
       Map<Long, Outcome> failed = new LinkedHashMap<>();
       jobs.forEach(job -> failed.put(job.id(), Outcome.failed(e)));
       return failed;
@@ -147,9 +147,15 @@ final class DrainCycle<J> {
 
   private Future<?> submitTransactional(Job<J> job, TransactionalHandler<J> handler) {
     ClaimedRow row = rows.get(job.id());
-    return drainer
-        .handlerPool()
-        .submit(() -> store.runInTransaction(row, tx -> handler.handle(job, tx)));
+    return drainer.handlerPool().submit(() -> safely(row, job, handler));
+  }
+
+  private TxResult safely(ClaimedRow row, Job<J> job, TransactionalHandler<J> handler) {
+    try {
+      return store.runInTransaction(row, tx -> handler.handle(job, tx));
+    } catch (Throwable e) { // rolled back by the store; still this job's failure alone
+      return new TxResult.RolledBack(e);
+    }
   }
 
   private void collect(Map<Long, Future<?>> running, Map<Long, Outcome> outcomes) {
@@ -171,6 +177,8 @@ final class DrainCycle<J> {
       fenced++;
     } else if (result instanceof TxResult.RolledBack rolledBack) {
       outcomes.put(id, Outcome.failed(rolledBack.cause()));
+    } else if (result instanceof TxResult.NotRun notRun) {
+      notRun(rows.get(id), notRun.cause());
     } else if (result instanceof TxResult.Committed committed) {
       Outcome outcome = committed.outcome();
       if (outcome instanceof Outcome.RetryLater) {
@@ -203,7 +211,8 @@ final class DrainCycle<J> {
       } catch (CancellationException e) {
         return null;
       } catch (ExecutionException e) {
-        throw new OutboxException("handler task failed unexpectedly for job " + id, e.getCause());
+        // Every task turns what it throws into a result; this is a defect of the drainer's own.
+        throw new IllegalStateException("the task of job " + id + " threw", e.getCause());
       }
     }
   }
@@ -222,6 +231,14 @@ final class DrainCycle<J> {
 
   private void failed(ClaimedRow row, Throwable cause) {
     String error = ErrorText.of(cause);
+    if (cause instanceof Error) {
+      log.error(
+          "job {} ({}): its handler threw {}; the job failed, the rest of its batch is unaffected",
+          row.id(),
+          row.kind(),
+          cause.toString(),
+          cause);
+    }
     if (drainer.isNonRetryable(cause)) {
       burials.add(new Burial(row.id(), DeadLetterReason.NON_RETRYABLE, error));
     } else if (row.attempts() >= drainer.maxAttempts()) {
@@ -237,6 +254,18 @@ final class DrainCycle<J> {
           row.attempts(),
           delay);
     }
+  }
+
+  /** The handler did not run for want of a connection: try again later, attempt not counted. */
+  private void notRun(ClaimedRow row, Throwable cause) {
+    var delay = drainer.backoffFor(row.kind()).delayAfter(1, ThreadLocalRandom.current());
+    log.warn(
+        "job {} ({}): its transactional handler did not run, attempt not counted, retrying in {}: {}",
+        row.id(),
+        row.kind(),
+        delay,
+        cause.getMessage());
+    snoozes.add(new Retry(row.id(), delay, false, ErrorText.of(cause)));
   }
 
   private void unparseable(ClaimedRow row, ParseError error) {

@@ -96,5 +96,11 @@ public interface OutboxStore {
 
     /** Everything was rolled back; the failure still has to be recorded. */
     record RolledBack(Throwable cause) implements TxResult {}
+
+    /**
+     * No connection could be had for the transaction (an exhausted pool): the handler did not run,
+     * so the claim's attempt is not to be counted.
+     */
+    record NotRun(Throwable cause) implements TxResult {}
   }
 }

@@ -108,4 +108,12 @@ class H2OutboxTest {
       return TestDatabase.H2;
     }
   }
+
+  @Nested
+  class HandlerFaults extends HandlerFaultContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
 }

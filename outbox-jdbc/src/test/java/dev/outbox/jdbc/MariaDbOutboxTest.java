@@ -108,4 +108,12 @@ class MariaDbOutboxTest {
       return TestDatabase.MARIADB;
     }
   }
+
+  @Nested
+  class HandlerFaults extends HandlerFaultContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.MARIADB;
+    }
+  }
 }

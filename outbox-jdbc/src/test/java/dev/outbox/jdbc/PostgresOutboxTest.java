@@ -108,4 +108,12 @@ class PostgresOutboxTest {
       return TestDatabase.POSTGRESQL;
     }
   }
+
+  @Nested
+  class HandlerFaults extends HandlerFaultContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.POSTGRESQL;
+    }
+  }
 }

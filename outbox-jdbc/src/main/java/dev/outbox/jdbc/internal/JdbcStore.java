@@ -87,7 +87,7 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public int complete(long leaseToken, List<Long> ids) {
-    return Transactions.retryingConflicts(
+    return Transactions.retryingOutcomeWrite(
         () ->
             transactions.autoCommit(
                 "completing jobs in " + sql.jobTable(),
@@ -96,7 +96,7 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public int retry(long leaseToken, List<Retry> retries) {
-    return Transactions.retryingConflicts(() -> reschedule(leaseToken, retries));
+    return Transactions.retryingOutcomeWrite(() -> reschedule(leaseToken, retries));
   }
 
   private int reschedule(long leaseToken, List<Retry> retries) {
@@ -120,7 +120,7 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public int deadLetter(long leaseToken, List<Burial> burials) {
-    return Transactions.retryingConflicts(() -> moveToDeadLetters(leaseToken, burials));
+    return Transactions.retryingOutcomeWrite(() -> moveToDeadLetters(leaseToken, burials));
   }
 
   private int moveToDeadLetters(long leaseToken, List<Burial> burials) {
@@ -158,7 +158,7 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public int release(long leaseToken, List<Long> ids) {
-    return Transactions.retryingConflicts(
+    return Transactions.retryingOutcomeWrite(
         () ->
             transactions.autoCommit(
                 "releasing jobs in " + sql.jobTable(),
@@ -186,6 +186,8 @@ public final class JdbcStore implements OutboxStore {
           });
     } catch (HandlerFailed e) {
       return new TxResult.RolledBack(e.getCause());
+    } catch (Transactions.NoConnection e) {
+      return new TxResult.NotRun(e);
     } catch (OutboxException.StoreFailure e) {
       return new TxResult.RolledBack(e);
     }
@@ -196,7 +198,7 @@ public final class JdbcStore implements OutboxStore {
     Outcome outcome;
     try {
       outcome = work.run(guard.connection());
-    } catch (Exception | LinkageError | AssertionError e) {
+    } catch (Throwable e) { // an Error too: it fails this job alone
       throw new HandlerFailed(e);
     }
     if (guard.misuse() != null) {
@@ -217,7 +219,7 @@ public final class JdbcStore implements OutboxStore {
   private static void commitThroughCompletion(GuardedConnection guard) {
     try {
       guard.commitThroughCompletion();
-    } catch (Exception | LinkageError | AssertionError e) {
+    } catch (Throwable e) {
       throw new HandlerFailed(e);
     }
   }

@@ -19,6 +19,9 @@ public final class Transactions {
   /** How many times in all {@link #retryingConflicts} runs a write. */
   static final int CONFLICT_ATTEMPTS = 5;
 
+  /** How many times in all {@link #retryingOutcomeWrite} asks an exhausted pool for a write. */
+  static final int STARVED_ATTEMPTS = 3;
+
   private final DataSource dataSource;
 
   /** Work on a borrowed connection. */
@@ -39,7 +42,7 @@ public final class Transactions {
 
   /** Runs {@code work} in auto-commit mode (single statements). */
   public <T> T autoCommit(String what, Work<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
+    try (Connection connection = borrow(what)) {
       boolean was = connection.getAutoCommit();
       if (!was) {
         connection.setAutoCommit(true);
@@ -65,7 +68,7 @@ public final class Transactions {
 
   /** As {@link #inTransaction(String, Work)}, at READ COMMITTED when asked. */
   public <T> T inTransaction(String what, boolean readCommitted, Work<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
+    try (Connection connection = borrow(what)) {
       boolean was = connection.getAutoCommit();
       // Read only when needed: pgjdbc answers getTransactionIsolation() with a server round trip.
       int isolation = readCommitted ? connection.getTransactionIsolation() : -1;
@@ -93,6 +96,20 @@ public final class Transactions {
   }
 
   /**
+   * A connection from the data source.
+   *
+   * @throws NoConnection if the data source gave none (an exhausted pool's timeout, the database
+   *     refusing the login): nothing was run
+   */
+  private Connection borrow(String what) {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException e) {
+      throw new NoConnection(what, e);
+    }
+  }
+
+  /**
    * Runs {@code write} ({@link #autoCommit} or {@link #inTransaction} work) again when the database
    * rolled it back as the victim of a deadlock or a serialization conflict, a few times, after a
    * short random pause. Such a failure undid the whole write, so running it again is safe for any
@@ -100,9 +117,26 @@ public final class Transactions {
    * with another drainer's claim would leave a batch's outcomes unwritten until the leases expire.
    */
   public static <T> T retryingConflicts(Supplier<T> write) {
+    return retrying(write, false);
+  }
+
+  /**
+   * As {@link #retryingConflicts}, and also runs a write again when the pool had no connection for
+   * it (up to {@value #STARVED_ATTEMPTS} times in all): the drainer's outcome writes, which would
+   * otherwise leave a whole batch to run again after its lease, each claim counting an attempt.
+   */
+  public static <T> T retryingOutcomeWrite(Supplier<T> write) {
+    return retrying(write, true);
+  }
+
+  private static <T> T retrying(Supplier<T> write, boolean whenStarved) {
     for (int attempt = 1; ; attempt++) {
       try {
         return write.get();
+      } catch (NoConnection e) {
+        if (!whenStarved || attempt >= STARVED_ATTEMPTS) {
+          throw e;
+        }
       } catch (OutboxException.StoreFailure e) {
         if (attempt >= CONFLICT_ATTEMPTS || !isConflict(e.getCause())) {
           throw e;
@@ -117,8 +151,11 @@ public final class Transactions {
     }
   }
 
-  private static boolean isConflict(Throwable error) {
-    return error instanceof SQLException sql && CONFLICTS.contains(sql.getSQLState());
+  /** Whether {@code error} is a deadlock or serialization victim; false without a SQLState. */
+  static boolean isConflict(Throwable error) {
+    return error instanceof SQLException sql
+        && sql.getSQLState() != null
+        && CONFLICTS.contains(sql.getSQLState());
   }
 
   /** Gives the connection back the auto-commit mode it had (and isolation, if it was changed). */
@@ -156,6 +193,26 @@ public final class Transactions {
       connection.rollback();
     } catch (SQLException | RuntimeException e) {
       cause.addSuppressed(e);
+    }
+  }
+
+  /**
+   * The data source gave no connection, so the work did not start: nothing ran, nothing is to be
+   * undone, and a job whose handler needed it did not run.
+   */
+  public static final class NoConnection extends OutboxException.StoreFailure {
+    private static final long serialVersionUID = 1L;
+
+    NoConnection(String what, SQLException e) {
+      super(
+          what
+              + " failed: no connection from the data source: "
+              + e.getMessage()
+              + " (SQLState "
+              + e.getSQLState()
+              + "). If the pool timed out, it is smaller than what its users hold at once:"
+              + " raise its maximum size or lower the drainer's concurrency",
+          e);
     }
   }
 
