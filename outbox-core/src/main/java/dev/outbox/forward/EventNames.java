@@ -1,5 +1,6 @@
 package dev.outbox.forward;
 
+import dev.outbox.internal.KindNames;
 import io.vavr.control.Option;
 
 /**
@@ -24,24 +25,7 @@ final class EventNames {
 
   /** The name a job of this kind is sent under when no name was mapped for it. */
   static String defaultName(String prefix, String kind) {
-    return kind.indexOf('/') >= 0 ? kind : prefix + dashed(kind);
-  }
-
-  /** The kind as lowercase words joined by dashes (see the class comment). */
-  static String dashed(String kind) {
-    StringBuilder name = new StringBuilder(kind.length() + 8);
-    for (int i = 0; i < kind.length(); i++) {
-      char c = kind.charAt(i);
-      if (c == '_' || c == '-' || c == ' ') {
-        dash(name);
-      } else {
-        if (Character.isUpperCase(c) && startsWord(kind, i)) {
-          dash(name);
-        }
-        name.append(Character.toLowerCase(c));
-      }
-    }
-    return name.toString();
+    return kind.indexOf('/') >= 0 ? kind : prefix + KindNames.dashed(kind);
   }
 
   /** What is wrong with a name by Inngest's rules, or nothing. */
@@ -67,24 +51,5 @@ final class EventNames {
               + "', which Inngest reserves for its own events");
     }
     return Option.none();
-  }
-
-  private static boolean startsWord(String kind, int i) {
-    if (i == 0) {
-      return false;
-    }
-    char before = kind.charAt(i - 1);
-    if (Character.isLowerCase(before) || Character.isDigit(before)) {
-      return true;
-    }
-    boolean acronymEnds = i + 1 < kind.length() && Character.isLowerCase(kind.charAt(i + 1));
-    return Character.isUpperCase(before) && acronymEnds;
-  }
-
-  private static void dash(StringBuilder name) {
-    int length = name.length();
-    if (length > 0 && name.charAt(length - 1) != '-' && name.charAt(length - 1) != '.') {
-      name.append('-');
-    }
   }
 }

@@ -3,19 +3,20 @@ package dev.outbox.forward;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outbox.internal.KindNames;
 import org.junit.jupiter.api.Test;
 
 class EventNamesTest {
 
   @Test
   void camelCaseKindsBecomeLowercaseDashedWords() {
-    assertEquals("send-welcome-email", EventNames.dashed("SendWelcomeEmail"));
-    assertEquals("http-request-sent", EventNames.dashed("HTTPRequestSent"));
-    assertEquals("oauth2-token-issued", EventNames.dashed("Oauth2TokenIssued"));
-    assertEquals("invoice-paid", EventNames.dashed("invoice_paid"));
-    assertEquals("already-dashed", EventNames.dashed("already-dashed"));
-    assertEquals("user.created", EventNames.dashed("User.Created"));
-    assertEquals("cart.checkout-completed", EventNames.dashed("Cart.CheckoutCompleted"));
+    assertEquals("send-welcome-email", KindNames.dashed("SendWelcomeEmail"));
+    assertEquals("http-request-sent", KindNames.dashed("HTTPRequestSent"));
+    assertEquals("oauth2-token-issued", KindNames.dashed("Oauth2TokenIssued"));
+    assertEquals("invoice-paid", KindNames.dashed("invoice_paid"));
+    assertEquals("already-dashed", KindNames.dashed("already-dashed"));
+    assertEquals("user.created", KindNames.dashed("User.Created"));
+    assertEquals("cart.checkout-completed", KindNames.dashed("Cart.CheckoutCompleted"));
   }
 
   @Test

@@ -233,9 +233,12 @@ class PostgresOnlyTest extends OutboxTestBase {
       outbox.enqueue(tx, new TestJob.Greet("deleted"));
       tx.commit();
     }
-    // A dead row makes VACUUM scan every index, and it records each one's entries in reltuples.
+    // A dead row makes VACUUM scan every index and record each one's entries in reltuples; but a
+    // snapshot held elsewhere can keep the row, and VACUUM then skips the indexes. ANALYZE counts
+    // a partial index's entries from its sample, here every row, whatever VACUUM did.
     execute("DELETE FROM " + jobTable + " WHERE payload LIKE '%deleted%'");
     execute("VACUUM " + jobTable);
+    execute("ANALYZE " + jobTable);
     assertEquals(1, indexEntries(jobTable + "_idempotency"), "entries in the idempotency index");
     assertEquals(3, count(jobTable));
   }
