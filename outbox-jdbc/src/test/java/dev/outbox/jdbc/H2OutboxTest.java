@@ -76,4 +76,12 @@ class H2OutboxTest {
       return TestDatabase.H2;
     }
   }
+
+  @Nested
+  class OpenTransactions extends OpenTransactionContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
 }

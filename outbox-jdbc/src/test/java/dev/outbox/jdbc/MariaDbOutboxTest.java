@@ -76,4 +76,12 @@ class MariaDbOutboxTest {
       return TestDatabase.MARIADB;
     }
   }
+
+  @Nested
+  class OpenTransactions extends OpenTransactionContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.MARIADB;
+    }
+  }
 }

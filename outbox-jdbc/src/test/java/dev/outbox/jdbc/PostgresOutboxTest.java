@@ -76,4 +76,12 @@ class PostgresOutboxTest {
       return TestDatabase.POSTGRESQL;
     }
   }
+
+  @Nested
+  class OpenTransactions extends OpenTransactionContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.POSTGRESQL;
+    }
+  }
 }

@@ -280,15 +280,7 @@ public abstract class SqlDialect {
    */
   void leaseLocked(Connection connection, List<ClaimedRow> locked, long leaseMillis, long token)
       throws SQLException {
-    String sql =
-        "UPDATE "
-            + job
-            + " SET lease_until = "
-            + now
-            + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN ("
-            + marks(locked.size())
-            + ")";
-    try (PreparedStatement lease = connection.prepareStatement(sql)) {
+    try (PreparedStatement lease = connection.prepareStatement(leaseSql(locked.size()))) {
       lease.setLong(1, leaseMillis);
       lease.setLong(2, token);
       bindIds(lease, 3, locked.stream().map(ClaimedRow::id).toList());
@@ -298,9 +290,7 @@ public abstract class SqlDialect {
 
   /** Deletes completed jobs by id and token. */
   public int complete(Connection connection, long token, List<Long> ids) throws SQLException {
-    String sql =
-        "DELETE FROM " + job + " WHERE lease_token = ? AND id IN (" + marks(ids.size()) + ")";
-    try (PreparedStatement delete = connection.prepareStatement(sql)) {
+    try (PreparedStatement delete = connection.prepareStatement(completeSql(ids.size()))) {
       delete.setLong(1, token);
       bindIds(delete, 2, ids);
       return delete.executeUpdate();
@@ -312,17 +302,48 @@ public abstract class SqlDialect {
    * so they are due again at once, in their old place in the queue.
    */
   public int release(Connection connection, long token, List<Long> ids) throws SQLException {
-    String sql =
-        "UPDATE "
-            + job
-            + " SET lease_until = NULL, lease_token = NULL, attempts = attempts - 1 WHERE lease_token = ? AND id IN ("
-            + marks(ids.size())
-            + ")";
-    try (PreparedStatement update = connection.prepareStatement(sql)) {
+    try (PreparedStatement update = connection.prepareStatement(releaseSql(ids.size()))) {
       update.setLong(1, token);
       bindIds(update, 2, ids);
       return update.executeUpdate();
     }
+  }
+
+  /**
+   * The statements that find their rows by a list of ids, readable whole. They must find them by
+   * the primary key whatever the table's depth: a scan would lock (or wait for) rows that are none
+   * of theirs, those of a producer's open transaction or of another drainer's transactional
+   * handler. Parameters: lease millis, token, the ids (lease); token, the ids (the others).
+   */
+  String leaseSql(int ids) {
+    return updateByIds()
+        + " SET lease_until = "
+        + now
+        + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN ("
+        + marks(ids)
+        + ")";
+  }
+
+  String completeSql(int ids) {
+    return deleteByIds() + " WHERE lease_token = ? AND id IN (" + marks(ids) + ")";
+  }
+
+  String releaseSql(int ids) {
+    return updateByIds()
+        + " SET lease_until = NULL, lease_token = NULL, attempts = attempts - 1"
+        + " WHERE lease_token = ? AND id IN ("
+        + marks(ids)
+        + ")";
+  }
+
+  /** The start of an UPDATE of the job table that finds its rows by a list of ids. */
+  String updateByIds() {
+    return "UPDATE " + job;
+  }
+
+  /** The start of a DELETE from the job table that finds its rows by a list of ids. */
+  String deleteByIds() {
+    return "DELETE FROM " + job;
   }
 
   /** Reschedules one job; parameters: delay, attempt refund, error, id, token. */
