@@ -22,9 +22,8 @@ import java.util.Objects;
  * @param scheduled jobs whose run-at is still ahead (retries in their backoff, delayed jobs)
  * @param leased jobs a drainer holds now (running, or claimed and not yet finished)
  * @param oldestDueAge how long the oldest due, unleased job has been due; none when nothing is due
- * @param deadLetters dead letters by reason (every reason present, 0 where none); rows whose reason
- *     this version does not know are counted in {@code unknownDeadLetters}
- * @param unknownDeadLetters dead letters whose stored reason is not one of {@link DeadLetterReason}
+ * @param deadLetters dead letters by reason (every reason present, 0 where none); rows whose stored
+ *     reason this version does not know count as {@link DeadLetterReason#UNKNOWN}
  * @param cap the most any job-table count reads
  * @param at when the statistics were read, by the database clock
  */
@@ -34,7 +33,6 @@ public record QueueStats(
     long leased,
     Option<Duration> oldestDueAge,
     Map<DeadLetterReason, Long> deadLetters,
-    long unknownDeadLetters,
     long cap,
     Instant at) {
 
@@ -55,6 +53,6 @@ public record QueueStats(
 
   /** Every dead letter, whatever its reason. */
   public long deadLettersTotal() {
-    return deadLetters.values().stream().mapToLong(Long::longValue).sum() + unknownDeadLetters;
+    return deadLetters.values().stream().mapToLong(Long::longValue).sum();
   }
 }

@@ -46,7 +46,11 @@ public sealed interface Outcome {
     return new DeadLetterNow(DeadLetterReason.NON_RETRYABLE, why);
   }
 
-  /** Give up now with a chosen reason. */
+  /**
+   * Give up now with a chosen reason.
+   *
+   * @throws IllegalArgumentException for {@link DeadLetterReason#UNKNOWN}, which is only read
+   */
   static Outcome deadLetter(DeadLetterReason reason, String why) {
     return new DeadLetterNow(reason, why);
   }
@@ -85,6 +89,9 @@ public sealed interface Outcome {
     public DeadLetterNow {
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(why, "why");
+      if (reason == DeadLetterReason.UNKNOWN) {
+        throw new IllegalArgumentException("UNKNOWN is a reason read from the table, never given");
+      }
     }
   }
 }

@@ -137,10 +137,7 @@ class DeadlockVictimTest {
     }
   }
 
-  /**
-   * Whether a statement on the job table waits for a row lock (on MariaDB: is updating, which it
-   * can only be while it waits, since the other session holds a row it needs).
-   */
+  /** Whether a statement on the job table waits for a row lock. */
   private static boolean waiting(ScenarioTables tables) throws SQLException {
     String sql =
         tables.database == TestDatabase.POSTGRESQL
@@ -148,8 +145,8 @@ class DeadlockVictimTest {
                 + " AND query LIKE '%"
                 + tables.jobTable()
                 + "%' AND pid <> pg_backend_pid()"
-            : "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'Updating'"
-                + " AND INFO LIKE '%"
+            : "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'"
+                + " AND trx_query LIKE '%"
                 + tables.jobTable()
                 + "%'";
     return tables.queryLong(sql) > 0;

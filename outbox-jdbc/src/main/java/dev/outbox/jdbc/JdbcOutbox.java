@@ -252,13 +252,21 @@ public final class JdbcOutbox<J> {
       return this;
     }
 
-    /** The job table, optionally schema-qualified. Default {@value #DEFAULT_JOB_TABLE}. */
+    /**
+     * The job table, optionally schema-qualified. A plain identifier (letters, digits, '_'), no
+     * part of it a reserved word of PostgreSQL, MariaDB/MySQL or H2, and at most 51 characters
+     * without the schema, so that the index names derived from it fit PostgreSQL's 63 bytes;
+     * checked by {@link #build()}. Default {@value #DEFAULT_JOB_TABLE}.
+     */
     public Builder<J> jobTable(String name) {
       this.jobTable = name;
       return this;
     }
 
-    /** The dead-letter table. Default {@value #DEFAULT_DEAD_LETTER_TABLE}. */
+    /**
+     * The dead-letter table, under the rules of {@link #jobTable(String)} but at most 56 characters
+     * without the schema. Default {@value #DEFAULT_DEAD_LETTER_TABLE}.
+     */
     public Builder<J> deadLetterTable(String name) {
       this.deadLetterTable = name;
       return this;
@@ -277,8 +285,8 @@ public final class JdbcOutbox<J> {
      * @throws OutboxException.Misconfigured naming the bad setting and its value
      */
     public JdbcOutbox<J> build() {
-      Identifiers.table("jobTable", jobTable);
-      Identifiers.table("deadLetterTable", deadLetterTable);
+      Identifiers.table("jobTable", jobTable, DEFAULT_JOB_TABLE);
+      Identifiers.table("deadLetterTable", deadLetterTable, DEFAULT_DEAD_LETTER_TABLE);
       if (jobTable.equalsIgnoreCase(deadLetterTable)) {
         throw new OutboxException.Misconfigured(
             "jobTable and deadLetterTable must differ, both were '" + jobTable + "'");

@@ -50,6 +50,35 @@ class ConfigurationTest {
         () -> JdbcOutbox.builder(h2, TestJob.class).deadLetterTable(name).build());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"order", "ORDER", "user", "select", "app.order", "table.jobs", "key"})
+  void tableNamesThatAreReservedWordsAreRefused(String name) {
+    assertMessage(
+        "jobTable must not be an SQL reserved word",
+        () -> JdbcOutbox.builder(h2, TestJob.class).jobTable(name).build());
+    assertMessage(
+        "deadLetterTable must not be an SQL reserved word",
+        () -> JdbcOutbox.builder(h2, TestJob.class).deadLetterTable(name).build());
+  }
+
+  @Test
+  void tableNamesWhoseDerivedIndexNamesWouldBeCutAreRefused() {
+    String job51 = "j".repeat(51);
+    String dead56 = "d".repeat(56);
+    assertMessage(
+        "jobTable must be at most 51 characters without its schema",
+        () -> JdbcOutbox.builder(h2, TestJob.class).jobTable(job51 + "j").build());
+    assertMessage(
+        "deadLetterTable must be at most 56 characters without its schema",
+        () -> JdbcOutbox.builder(h2, TestJob.class).deadLetterTable(dead56 + "d").build());
+    var longest =
+        JdbcOutbox.builder(h2, TestJob.class)
+            .jobTable("s".repeat(63) + "." + job51)
+            .deadLetterTable(dead56)
+            .build();
+    assertEquals("s".repeat(63) + "." + job51, longest.jobTable());
+  }
+
   @Test
   void schemaQualifiedNamesAreAccepted() {
     var outbox =

@@ -29,6 +29,26 @@ public abstract class DeadLetterContract extends OutboxTestBase {
   }
 
   @Test
+  void aDeadLetterWithAReasonThisVersionDoesNotKnowIsListedAsUnknownBesideTheOthers()
+      throws Exception {
+    enqueueCommitted(new TestJob.Boom("a"), new TestJob.Boom("b"));
+    killAll();
+    execute(
+        "INSERT INTO "
+            + deadLetterTable
+            + " (id, kind, payload, created_at, died_at, attempts, reason)"
+            + " VALUES (1000, 'Boom', '{}', 0, 0, 1, 'FROM_A_NEWER_VERSION')");
+    List<DeadLetter> page = outbox.deadLetters().list(DeadLetterQuery.all());
+    assertEquals(3, page.size(), "the whole page");
+    assertEquals(DeadLetterReason.UNKNOWN, page.get(2).reason());
+    var unknown = DeadLetterQuery.all().withReason(DeadLetterReason.UNKNOWN);
+    assertEquals(
+        List.of(1000L), outbox.deadLetters().list(unknown).stream().map(DeadLetter::id).toList());
+    assertEquals(1, outbox.deadLetters().count(unknown));
+    assertEquals(DeadLetterReason.UNKNOWN, outbox.deadLetters().find(1000).get().reason());
+  }
+
+  @Test
   void requeueBringsADeadLetterBackUnderItsIdWithAttemptsReset() throws Exception {
     long id =
         enqueueCommitted(EnqueueOptions.defaults().withOrderingKey("k"), new TestJob.Boom("once"))

@@ -27,6 +27,18 @@ import org.junit.jupiter.api.Test;
 public abstract class DrainContract extends OutboxTestBase {
 
   @Test
+  void aRowEditedToTheMaximumAttemptCountGoesToTheDeadLettersAndTheRestStillRun() throws Exception {
+    List<Long> ids = enqueueCommitted(new TestJob.Greet("edited"), new TestJob.Greet("fine"));
+    execute("UPDATE " + jobTable + " SET attempts = 2147483647 WHERE id = " + ids.get(0));
+    DrainReport report = drainer().handler(job -> Outcome.done()).build().drainOnce();
+    assertEquals(2, report.claimed());
+    assertEquals(1, report.succeeded(), "the other job");
+    assertEquals(1, report.deadLettered(), "the edited row");
+    assertEquals(
+        DeadLetterReason.RETRIES_EXHAUSTED, outbox.deadLetters().find(ids.get(0)).get().reason());
+  }
+
+  @Test
   void concurrentDrainersNeverRunTheSameClaimedJobAtOnceAndLoseNothing() throws Exception {
     int jobs = 600;
     TestJob[] batch = new TestJob[jobs];

@@ -71,7 +71,10 @@ public abstract class StatsContract extends OutboxTestBase {
     assertEquals(2L, stats.deadLetters().get(DeadLetterReason.RETRIES_EXHAUSTED));
     assertEquals(1L, stats.deadLetters().get(DeadLetterReason.UNPARSEABLE));
     assertEquals(0L, stats.deadLetters().get(DeadLetterReason.NON_RETRYABLE));
-    assertEquals(1, stats.unknownDeadLetters(), "an unknown reason is counted, not fatal");
+    assertEquals(
+        1L,
+        stats.deadLetters().get(DeadLetterReason.UNKNOWN),
+        "an unknown reason counted, not fatal");
     assertEquals(4, stats.deadLettersTotal());
     assertFalse(stats.capped());
   }

@@ -12,8 +12,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** The dead-letter table over JDBC. Thread-safe. Internal. */
 public final class JdbcDeadLetters implements DeadLetters {
@@ -21,6 +23,13 @@ public final class JdbcDeadLetters implements DeadLetters {
       "id, kind, payload, ordering_key, idempotency_key, created_at, died_at, attempts, reason, error,"
           + " event_id";
   private static final int CHUNK = 500;
+
+  /** The condition of {@link DeadLetterReason#UNKNOWN}: none of the names the library stores. */
+  private static final String UNKNOWN =
+      Arrays.stream(DeadLetterReason.values())
+          .filter(reason -> reason != DeadLetterReason.UNKNOWN)
+          .map(reason -> "'" + reason.name() + "'")
+          .collect(Collectors.joining(", ", " AND reason NOT IN (", ")"));
 
   private final SqlDialect sql;
   private final Transactions transactions;
@@ -177,7 +186,11 @@ public final class JdbcDeadLetters implements DeadLetters {
   private static String where(DeadLetterQuery query) {
     StringBuilder where = new StringBuilder(" WHERE id > ?");
     query.kind().forEach(kind -> where.append(" AND kind = ?"));
-    query.reason().forEach(reason -> where.append(" AND reason = ?"));
+    query
+        .reason()
+        .forEach(
+            reason ->
+                where.append(reason == DeadLetterReason.UNKNOWN ? UNKNOWN : " AND reason = ?"));
     return where.toString();
   }
 
@@ -187,7 +200,7 @@ public final class JdbcDeadLetters implements DeadLetters {
     if (query.kind().isDefined()) {
       statement.setString(next++, query.kind().get());
     }
-    if (query.reason().isDefined()) {
+    if (query.reason().isDefined() && query.reason().get() != DeadLetterReason.UNKNOWN) {
       statement.setString(next++, query.reason().get().name());
     }
     return next;
@@ -208,7 +221,7 @@ public final class JdbcDeadLetters implements DeadLetters {
                 Instant.ofEpochMilli(rows.getLong(6)),
                 Instant.ofEpochMilli(rows.getLong(7)),
                 rows.getInt(8),
-                DeadLetterReason.valueOf(rows.getString(9)),
+                DeadLetterReason.ofStored(rows.getString(9)),
                 rows.getString(10)));
       }
     }

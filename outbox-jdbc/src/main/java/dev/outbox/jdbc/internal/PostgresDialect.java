@@ -71,7 +71,9 @@ final class PostgresDialect extends SqlDialect {
         + job
         + " t SET lease_until = "
         + now
-        + " + ?, lease_token = ?, attempts = t.attempts + 1 FROM (SELECT j.ctid AS row_address"
+        + " + ?, lease_token = ?, "
+        + COUNT_ATTEMPT
+        + " FROM (SELECT j.ctid AS row_address"
         + claimable(resume)
         + " FOR UPDATE SKIP LOCKED) c WHERE t.ctid = c.row_address"
         + (asynchronousCommit

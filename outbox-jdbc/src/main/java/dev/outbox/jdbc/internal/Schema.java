@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The shipped migrations of a dialect, with the configured table names in place of the defaults,
@@ -223,6 +224,30 @@ public final class Schema {
       }
     }
     return statements;
+  }
+
+  /**
+   * The longest suffix the shipped DDL (every dialect's migrations, the NOTIFY trigger) appends to
+   * {@code defaultTable}'s name to name something else ({@code _idempotency} for {@code
+   * outbox_job}).
+   */
+  static int longestDerivedSuffix(String defaultTable) {
+    Pattern derived = Pattern.compile("\\b" + defaultTable + "(_\\w+)");
+    int longest = 0;
+    List<String> resources = new ArrayList<>();
+    for (Dialect dialect : Dialect.values()) {
+      for (String migration : MIGRATIONS) {
+        resources.add(dialect.migrationLocation() + "/" + migration);
+      }
+    }
+    resources.add(NOTIFY_TRIGGER_RESOURCE);
+    for (String resource : resources) {
+      Matcher found = derived.matcher(read(resource));
+      while (found.find()) {
+        longest = Math.max(longest, found.group(1).length());
+      }
+    }
+    return longest;
   }
 
   private static String renamed(String ddl, String job, String deadLetter) {

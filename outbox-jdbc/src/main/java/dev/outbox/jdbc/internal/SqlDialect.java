@@ -23,6 +23,14 @@ public abstract class SqlDialect {
   static final String ROW_COLUMNS =
       "id, event_id, kind, payload, ordering_key, idempotency_key, created_at";
 
+  /**
+   * A claim's "one more attempt", which stops at the column's maximum: a row edited to it would
+   * otherwise fail every claim that reaches it (out of range), and so stop the queue. Such a row is
+   * over any max attempts and goes to the dead letters.
+   */
+  static final String COUNT_ATTEMPT =
+      "attempts = CASE WHEN attempts < 2147483647 THEN attempts + 1 ELSE attempts END";
+
   final String job;
   final String deadLetter;
   final String now;
@@ -363,7 +371,9 @@ public abstract class SqlDialect {
     return updateByIds()
         + " SET lease_until = "
         + now
-        + " + ?, lease_token = ?, attempts = attempts + 1 WHERE id IN ("
+        + " + ?, lease_token = ?, "
+        + COUNT_ATTEMPT
+        + " WHERE id IN ("
         + marks(ids)
         + ")";
   }
@@ -454,7 +464,9 @@ public abstract class SqlDialect {
               rows.getString(4),
               rows.getString(5),
               rows.getLong(6),
-              rows.getInt(7) + attemptOffset,
+              rows.getInt(7) == Integer.MAX_VALUE
+                  ? Integer.MAX_VALUE
+                  : rows.getInt(7) + attemptOffset,
               token));
     }
     return new Claim(claimed, last, claimed.size() < limit);

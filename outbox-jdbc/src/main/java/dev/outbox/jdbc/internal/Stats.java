@@ -29,16 +29,10 @@ public final class Stats {
   private static QueueStats read(Connection connection, SqlDialect sql, long cap)
       throws SQLException {
     Map<DeadLetterReason, Long> byReason = new EnumMap<>(DeadLetterReason.class);
-    long unknown = 0;
     try (Statement statement = connection.createStatement()) {
       try (ResultSet rows = statement.executeQuery(sql.deadLettersByReason())) {
         while (rows.next()) {
-          DeadLetterReason reason = reason(rows.getString(1));
-          if (reason == null) {
-            unknown += rows.getLong(2);
-          } else {
-            byReason.put(reason, rows.getLong(2));
-          }
+          byReason.merge(DeadLetterReason.ofStored(rows.getString(1)), rows.getLong(2), Long::sum);
         }
       }
       try (ResultSet row = statement.executeQuery(sql.stats(cap))) {
@@ -55,19 +49,9 @@ public final class Stats {
             row.getLong(4),
             age,
             byReason,
-            unknown,
             cap,
             Instant.ofEpochMilli(now));
       }
     }
-  }
-
-  private static DeadLetterReason reason(String stored) {
-    for (DeadLetterReason reason : DeadLetterReason.values()) {
-      if (reason.name().equals(stored)) {
-        return reason;
-      }
-    }
-    return null;
   }
 }
