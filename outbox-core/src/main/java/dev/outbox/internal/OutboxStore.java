@@ -30,6 +30,12 @@ public interface OutboxStore {
   /** Moves jobs to the dead letters in one transaction; returns how many held the token. */
   int deadLetter(long leaseToken, List<Burial> burials);
 
+  /**
+   * Extends the leases of jobs still held by {@code leaseToken} to {@code lease} from now (database
+   * clock), in one statement; returns how many still held the token.
+   */
+  int renew(long leaseToken, List<Long> ids, Duration lease);
+
   /** Gives unfinished jobs back, due now, without counting the attempt. */
   int release(long leaseToken, List<Long> ids);
 

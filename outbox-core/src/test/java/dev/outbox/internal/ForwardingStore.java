@@ -35,6 +35,11 @@ public abstract class ForwardingStore implements OutboxStore {
   }
 
   @Override
+  public int renew(long leaseToken, List<Long> ids, Duration lease) {
+    return store.renew(leaseToken, ids, lease);
+  }
+
+  @Override
   public int release(long leaseToken, List<Long> ids) {
     return store.release(leaseToken, ids);
   }

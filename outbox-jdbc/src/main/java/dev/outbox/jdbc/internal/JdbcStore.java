@@ -152,6 +152,13 @@ public final class JdbcStore implements OutboxStore {
   }
 
   @Override
+  public int renew(long leaseToken, List<Long> ids, Duration lease) {
+    return transactions.autoCommit(
+        "renewing leases in " + sql.jobTable(),
+        connection -> sql.renew(connection, leaseToken, ids, lease.toMillis()));
+  }
+
+  @Override
   public int release(long leaseToken, List<Long> ids) {
     return Transactions.retryingOutcomeWrite(
         () ->
