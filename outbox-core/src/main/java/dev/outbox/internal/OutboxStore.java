@@ -5,6 +5,7 @@ import dev.outbox.drain.Outcome;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * The drainer's view of the tables. Internal: not API; implemented by the JDBC module.
@@ -65,6 +66,11 @@ public interface OutboxStore {
    */
   default boolean pushesNewJobs() {
     return false;
+  }
+
+  /** The most connections the store's pool hands out at once, where the pool says. */
+  default OptionalInt connectionLimit() {
+    return OptionalInt.empty();
   }
 
   /**

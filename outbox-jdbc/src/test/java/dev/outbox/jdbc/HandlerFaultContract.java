@@ -267,6 +267,27 @@ public abstract class HandlerFaultContract extends OutboxTestBase {
     assertFalse(healthy.isRunning(), "closed");
   }
 
+  @Test
+  void aStartedDrainerOnAPoolOfOneDrainsWhenNotListening() throws Exception {
+    enqueueCommitted(new TestJob.Greet("a"), new TestJob.Greet("b"), new TestJob.Greet("c"));
+    try (HikariDataSource one = smallPool(1, 2_000);
+        Drainer<TestJob> drainer =
+            outboxOn(one)
+                .build()
+                .drainer()
+                .listen(false)
+                .pollInterval(Duration.ofMillis(20))
+                .handler(job -> Outcome.done())
+                .build()) {
+      drainer.start();
+      long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+      while (count(jobTable) > 0 && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      assertEquals(0, count(jobTable));
+    }
+  }
+
   private long attemptsOrGone(long id) {
     try {
       return attempts(id);

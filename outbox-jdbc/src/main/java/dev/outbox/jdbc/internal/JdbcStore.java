@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.random.RandomGenerator;
 
 /** The drainer's store over JDBC. Thread-safe; borrows a connection per operation. Internal. */
@@ -273,6 +274,11 @@ public final class JdbcStore implements OutboxStore {
   @Override
   public AutoCloseable subscribe(String name, Runnable onNewJobs) {
     return sql.subscribe(transactions.dataSource(), name, onNewJobs);
+  }
+
+  @Override
+  public OptionalInt connectionLimit() {
+    return PoolSize.of(transactions.dataSource());
   }
 
   @Override
