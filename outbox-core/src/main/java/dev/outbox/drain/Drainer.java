@@ -1,12 +1,10 @@
 package dev.outbox.drain;
 
-import dev.outbox.OutboxException;
 import dev.outbox.internal.ClaimedRow;
 import dev.outbox.internal.OutboxStore;
 import dev.outbox.job.JobCodec;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -123,7 +121,7 @@ public final class Drainer<J> implements AutoCloseable {
     if (stopping) {
       throw new IllegalStateException("drainer '" + settings.name + "' is closed; build a new one");
     }
-    checkPoolSize();
+    ConnectionBudget.check(settings, store);
     Thread thread = threads(settings.name).newThread(this::drainLoop);
     if (!loop.compareAndSet(null, thread)) {
       throw new IllegalStateException("drainer '" + settings.name + "' is already started");
@@ -137,45 +135,6 @@ public final class Drainer<J> implements AutoCloseable {
       subscription = store.subscribe(settings.name, this::wake);
     }
     thread.start();
-  }
-
-  /**
-   * Fails if the pool can never give a started drainer a connection to claim with (the listener
-   * holds one for good); warns if it holds fewer than the drainer may use at once.
-   */
-  private void checkPoolSize() {
-    OptionalInt limit = store.connectionLimit();
-    if (limit.isEmpty()) {
-      return;
-    }
-    int listener = settings.listen && store.pushesNewJobs() ? 1 : 0;
-    boolean anyTransactional =
-        settings.transactionalDefault != null || !settings.transactionalByKind.isEmpty();
-    int handlers = anyTransactional ? Math.min(settings.concurrency, settings.batchSize) : 0;
-    int needed = listener + 2 + handlers; // claim and the previous batch's outcome writes overlap
-    int max = limit.getAsInt();
-    if (max <= listener) {
-      throw new OutboxException.Misconfigured(
-          "drainer '"
-              + settings.name
-              + "': its pool hands out at most "
-              + max
-              + " connection(s) and listening for new jobs holds one for good, so none is left to"
-              + " claim with; raise the pool's maximum size or set listen(false)");
-    }
-    if (max < needed) {
-      log.warn(
-          "{}: may use {} connections at once ({} listening, 2 for claims and outcome writes, {}"
-              + " for transactional handlers) but its pool hands out at most {}, shared with the"
-              + " application: handlers will wait for connections, and those that get none in the"
-              + " pool's timeout run later without using an attempt. Raise the pool's maximum size"
-              + " or lower concurrency",
-          settings.name,
-          needed,
-          listener,
-          handlers,
-          max);
-    }
   }
 
   /** Makes a started drainer look for work now instead of at its next poll. Cheap; never blocks. */
