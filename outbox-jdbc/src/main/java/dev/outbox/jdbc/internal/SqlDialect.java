@@ -273,37 +273,15 @@ public abstract class SqlDialect {
    * so they are due again at once, in their old place in the queue.
    */
   public int release(Connection connection, long token, List<Long> ids) throws SQLException {
-    return updateHeld(
-        connection, "lease_until = NULL, lease_token = NULL, attempts = attempts - 1", token, ids);
-  }
-
-  /** Extends the leases of jobs still held by the token to now + {@code leaseMillis}. */
-  public int renew(Connection connection, long token, List<Long> ids, long leaseMillis)
-      throws SQLException {
-    return updateHeld(connection, "lease_until = " + now + " + ?", token, ids, leaseMillis);
-  }
-
-  /**
-   * {@code UPDATE job SET <assignments> WHERE lease_token = ? AND id IN (<ids>)}, the assignments'
-   * own parameters bound first from {@code values}; returns how many rows still held the token.
-   */
-  private int updateHeld(
-      Connection connection, String assignments, long token, List<Long> ids, long... values)
-      throws SQLException {
     String sql =
         "UPDATE "
             + job
-            + " SET "
-            + assignments
-            + " WHERE lease_token = ? AND id IN ("
+            + " SET lease_until = NULL, lease_token = NULL, attempts = attempts - 1 WHERE lease_token = ? AND id IN ("
             + marks(ids.size())
             + ")";
     try (PreparedStatement update = connection.prepareStatement(sql)) {
-      for (int i = 0; i < values.length; i++) {
-        update.setLong(i + 1, values[i]);
-      }
-      update.setLong(values.length + 1, token);
-      bindIds(update, values.length + 2, ids);
+      update.setLong(1, token);
+      bindIds(update, 2, ids);
       return update.executeUpdate();
     }
   }
@@ -341,6 +319,28 @@ public abstract class SqlDialect {
   /** Locks one job row if it still carries the token. */
   public String lockLeased() {
     return "SELECT id FROM " + job + " WHERE id = ? AND lease_token = ? FOR UPDATE";
+  }
+
+  /** Extends the leases of jobs still held by the token to now + {@code leaseMillis}. */
+  public int renew(Connection connection, long token, List<Long> ids, long leaseMillis)
+      throws SQLException {
+    try (PreparedStatement update = connection.prepareStatement(renewSql(ids.size()))) {
+      update.setLong(1, leaseMillis);
+      update.setLong(2, token);
+      bindIds(update, 3, ids);
+      return update.executeUpdate();
+    }
+  }
+
+  /** The renewal of {@code ids} leases; parameters: lease millis, token, the ids. */
+  String renewSql(int ids) {
+    return "UPDATE "
+        + job
+        + " SET lease_until = "
+        + now
+        + " + ? WHERE lease_token = ? AND id IN ("
+        + marks(ids)
+        + ")";
   }
 
   static String marks(int count) {
