@@ -12,25 +12,27 @@ import dev.outbox.job.Job;
 import dev.outbox.job.ParseError;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One claimed batch, from parsing to the fenced writes that finish it. Not thread-safe. */
 final class DrainCycle<J> {
   private static final Logger log = LoggerFactory.getLogger(Drainer.class);
+
+  /** How often a waiting batch looks at its deadlines when no handler has ended meanwhile. */
+  private static final long TICK_MILLIS = 50;
 
   private final Drainer<J> drainer;
   private final OutboxStore store;
@@ -44,6 +46,7 @@ final class DrainCycle<J> {
   private final Map<Long, ClaimedRow> rows = new LinkedHashMap<>();
   private final Map<String, Long> counted = new ConcurrentHashMap<>();
   private final BatchCounts counts = (name, delta) -> counted.merge(name, delta, Long::sum);
+  private final Semaphore ended = new Semaphore(0);
   private int unparseable;
   private int fenced;
   private int committedInTx;
@@ -88,38 +91,35 @@ final class DrainCycle<J> {
         ordinary.add(job);
       }
     }
-    Map<Long, Future<?>> running = new LinkedHashMap<>();
-    transactional.forEach(
-        (job, handler) -> running.put(job.id(), submitTransactional(job, handler)));
-    Map<Long, Outcome> outcomes = new LinkedHashMap<>();
+    List<HandlerRun> runs = new ArrayList<>();
+    transactional.forEach((job, handler) -> runs.add(transactionalRun(job, handler)));
     if (!ordinary.isEmpty()) {
-      runOrdinary(ordinary, running, outcomes);
+      runs.addAll(ordinaryRuns(ordinary));
     }
-    collect(running, outcomes);
+    runs.forEach(drainer.handlerThreads()::start);
+    Map<Long, Outcome> outcomes = new LinkedHashMap<>();
+    collect(runs, outcomes);
     outcomes.forEach((id, outcome) -> apply(rows.get(id), outcome));
     return this;
   }
 
-  private void runOrdinary(
-      List<Job<J>> jobs, Map<Long, Future<?>> running, Map<Long, Outcome> outcomes) {
+  private List<HandlerRun> ordinaryRuns(List<Job<J>> jobs) {
     BatchHandler<J> batch = drainer.batchHandler();
     if (batch != null) {
-      Future<Map<Long, Outcome>> all =
-          drainer.handlerPool().submit(() -> safely(batch, jobs, counts));
-      Map<Long, Outcome> results = await(all, jobs.get(0).id());
-      for (Job<J> job : jobs) {
-        if (results == null) {
-          unfinished.add(job.id());
-        } else {
-          outcomes.put(job.id(), results.getOrDefault(job.id(), missing(job)));
-        }
-      }
-      return;
+      List<Long> ids = jobs.stream().map(Job::id).toList();
+      return List.of(run(ids, false, drainer.handlerTimeout(), () -> safely(batch, jobs, counts)));
     }
     JobHandler<J> handler = drainer.jobHandler();
+    List<HandlerRun> runs = new ArrayList<>();
     for (Job<J> job : jobs) {
-      running.put(job.id(), drainer.handlerPool().submit(() -> safely(handler, job)));
+      Duration timeout = drainer.handlerTimeoutFor(job.kind());
+      runs.add(run(List.of(job.id()), false, timeout, () -> safely(handler, job)));
     }
+    return runs;
+  }
+
+  private HandlerRun run(List<Long> ids, boolean tx, Duration timeout, Supplier<Object> work) {
+    return new HandlerRun(ids, tx, timeout, work, ended);
   }
 
   private static <J> Outcome safely(JobHandler<J> handler, Job<J> job) {
@@ -145,9 +145,10 @@ final class DrainCycle<J> {
     }
   }
 
-  private Future<?> submitTransactional(Job<J> job, TransactionalHandler<J> handler) {
+  private HandlerRun transactionalRun(Job<J> job, TransactionalHandler<J> handler) {
     ClaimedRow row = rows.get(job.id());
-    return drainer.handlerPool().submit(() -> safely(row, job, handler));
+    Duration timeout = drainer.handlerTimeoutFor(job.kind());
+    return run(List.of(job.id()), true, timeout, () -> safely(row, job, handler));
   }
 
   private TxResult safely(ClaimedRow row, Job<J> job, TransactionalHandler<J> handler) {
@@ -158,18 +159,91 @@ final class DrainCycle<J> {
     }
   }
 
-  private void collect(Map<Long, Future<?>> running, Map<Long, Outcome> outcomes) {
-    running.forEach(
-        (id, future) -> {
-          Object result = await(future, id);
-          if (result == null) {
-            unfinished.add(id);
-          } else if (result instanceof Outcome outcome) {
-            outcomes.put(id, outcome);
-          } else {
-            transactionalResult(id, (TxResult) result, outcomes);
-          }
-        });
+  /**
+   * Waits until every run has ended: returned, timed out, or cancelled at the shutdown deadline.
+   * Meanwhile renews the leases of the batch's jobs every third of a lease, in one statement.
+   */
+  private void collect(List<HandlerRun> runs, Map<Long, Outcome> outcomes) {
+    List<HandlerRun> pending = new ArrayList<>(runs);
+    LeaseRenewal renewal = new LeaseRenewal(drainer, leaseToken, renewable(runs));
+    try {
+      while (!pending.isEmpty()) {
+        long now = System.nanoTime();
+        boolean pastDeadline = drainer.millisToHardDeadline() <= 0;
+        pending.removeIf(run -> settled(run, now, pastDeadline, outcomes));
+        if (!pending.isEmpty()) {
+          renewal.renewIfDue(now);
+          ended.tryAcquire(TICK_MILLIS, TimeUnit.MILLISECONDS);
+          ended.drainPermits();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      pending.forEach(run -> settled(run, System.nanoTime(), true, outcomes));
+    }
+  }
+
+  /** Records a run that has ended, or ends it; false if it is still running. */
+  private boolean settled(
+      HandlerRun run, long now, boolean pastDeadline, Map<Long, Outcome> outcomes) {
+    if (run.returned()) {
+      result(run, outcomes);
+    } else if (pastDeadline && run.cancel()) {
+      log.warn("jobs {}: handler still running at the shutdown deadline; released", run.ids);
+      unfinished.addAll(run.ids);
+    } else if (run.overdue(now) && run.timeOut(drainer.handlerThreads())) {
+      timedOut(run, outcomes);
+    } else if (run.returned()) { // between the first look and the attempts to end it
+      result(run, outcomes);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  @SuppressWarnings("unchecked")
+  private void result(HandlerRun run, Map<Long, Outcome> outcomes) {
+    long id = run.ids.get(0);
+    Object result = run.result();
+    if (result instanceof Outcome outcome) {
+      outcomes.put(id, outcome);
+    } else if (result instanceof TxResult tx) {
+      transactionalResult(id, tx, outcomes);
+    } else {
+      Map<Long, Outcome> results = (Map<Long, Outcome>) result;
+      for (long each : run.ids) {
+        outcomes.put(each, results.getOrDefault(each, missing(each)));
+      }
+    }
+  }
+
+  /**
+   * A job or batch handler past its timeout fails (attempt counted). A transactional one is left to
+   * its transaction: a commit applies its outcome; otherwise the row, locked until then, is claimed
+   * again once its lease runs out.
+   */
+  private void timedOut(HandlerRun run, Map<Long, Outcome> outcomes) {
+    log.warn(
+        "jobs {}: handler still running after its timeout of {}; its thread was interrupted{}",
+        run.ids,
+        run.timeout(),
+        run.transactional ? ", its transaction decides the outcome" : " and the job failed");
+    if (run.transactional) {
+      return;
+    }
+    OutboxException timeout =
+        new OutboxException(
+            "the handler was still running after its timeout of "
+                + run.timeout()
+                + " (handlerTimeout); its thread was interrupted");
+    run.ids.forEach(id -> outcomes.put(id, Outcome.failed(timeout)));
+  }
+
+  /** The jobs whose leases are renewed: all but those a transactional handler holds locked. */
+  private List<Long> renewable(List<HandlerRun> runs) {
+    List<Long> ids = new ArrayList<>(rows.keySet());
+    runs.stream().filter(run -> run.transactional).forEach(run -> ids.removeAll(run.ids));
+    return ids;
   }
 
   private void transactionalResult(long id, TxResult result, Map<Long, Outcome> outcomes) {
@@ -187,32 +261,6 @@ final class DrainCycle<J> {
         buriedInTx++;
       } else {
         committedInTx++;
-      }
-    }
-  }
-
-  /** Waits for a handler; null when the drainer's hard deadline passed and it was cancelled. */
-  private <T> T await(Future<T> future, long id) {
-    while (true) {
-      try {
-        long wait = drainer.millisToHardDeadline();
-        if (wait <= 0) {
-          future.cancel(true);
-          log.warn("job {}: handler still running at the shutdown deadline; released", id);
-          return null;
-        }
-        return future.get(Math.min(wait, 200), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException stillRunning) {
-        // look at the deadline again
-      } catch (InterruptedException e) {
-        future.cancel(true);
-        Thread.currentThread().interrupt();
-        return null;
-      } catch (CancellationException e) {
-        return null;
-      } catch (ExecutionException e) {
-        // Every task turns what it throws into a result; this is a defect of the drainer's own.
-        throw new IllegalStateException("the task of job " + id + " threw", e.getCause());
       }
     }
   }
@@ -321,9 +369,9 @@ final class DrainCycle<J> {
         Option.of(row.idempotencyKey()));
   }
 
-  private static <J> Outcome missing(Job<J> job) {
+  private static Outcome missing(long id) {
     return Outcome.failed(
-        new OutboxException("the batch handler returned no outcome for job " + job.id()));
+        new OutboxException("the batch handler returned no outcome for job " + id));
   }
 
   private String abandonedText(ClaimedRow row) {

@@ -54,15 +54,20 @@ public final class Drainer<J> implements AutoCloseable {
 
   private static final int MAX_QUIET = 30;
 
+  /** How long after its deadline {@link #close(Duration)} waits for the release to be written. */
+  static final long RELEASE_GRACE_MILLIS = 1000;
+
   private final DrainerBuilder<J> settings;
   private final OutboxStore store;
-  private final ExecutorService handlerPool;
+  private final HandlerThreads handlerThreads;
   private final ExecutorService finisher;
   private final Object wakeLock = new Object();
   private final AtomicReference<DrainReport> totals = new AtomicReference<>(DrainReport.EMPTY);
   private final AtomicReference<Thread> loop = new AtomicReference<>();
   private volatile AutoCloseable subscription = () -> {};
   private volatile boolean stopping;
+  private final Object cycles = new Object();
+  private int drainingOnce; // drainOnce() calls in progress, guarded by cycles
   private volatile long hardDeadlineNanos = Long.MAX_VALUE;
   private boolean woken;
   private Future<?> finishing;
@@ -70,8 +75,8 @@ public final class Drainer<J> implements AutoCloseable {
   Drainer(DrainerBuilder<J> settings) {
     this.settings = settings;
     this.store = settings.store;
-    this.handlerPool =
-        Executors.newFixedThreadPool(settings.concurrency, threads(settings.name + "-handler"));
+    this.handlerThreads =
+        new HandlerThreads(settings.concurrency, threads(settings.name + "-handler"));
     this.finisher = Executors.newSingleThreadExecutor(threads(settings.name + "-finish"));
   }
 
@@ -84,16 +89,26 @@ public final class Drainer<J> implements AutoCloseable {
    *     jobs whose outcome could not be written are retried after their lease expires
    */
   public DrainReport drainOnce() {
-    if (stopping) {
-      return DrainReport.EMPTY;
+    synchronized (cycles) {
+      if (stopping) {
+        return DrainReport.EMPTY;
+      }
+      drainingOnce++;
     }
-    List<ClaimedRow> claim = store.claim(settings.batchSize, settings.lease);
-    if (claim.isEmpty()) {
-      return DrainReport.EMPTY;
+    try {
+      List<ClaimedRow> claim = store.claim(settings.batchSize, settings.lease);
+      if (claim.isEmpty()) {
+        return DrainReport.EMPTY;
+      }
+      DrainReport report = new DrainCycle<>(this, claim).run();
+      totals.accumulateAndGet(report, DrainReport::plus);
+      return report;
+    } finally {
+      synchronized (cycles) {
+        drainingOnce--;
+        cycles.notifyAll();
+      }
     }
-    DrainReport report = new DrainCycle<>(this, claim).run();
-    totals.accumulateAndGet(report, DrainReport::plus);
-    return report;
   }
 
   /**
@@ -109,6 +124,7 @@ public final class Drainer<J> implements AutoCloseable {
       throw new IllegalStateException("drainer '" + settings.name + "' is closed; build a new one");
     }
     store.requireSchema();
+    ConnectionBudget.check(settings, store);
     Thread thread = threads(settings.name).newThread(this::drainLoop);
     if (!loop.compareAndSet(null, thread)) {
       throw new IllegalStateException("drainer '" + settings.name + "' is already started");
@@ -132,6 +148,16 @@ public final class Drainer<J> implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the drainer was {@link #start() started}, is not closed, and its loop is alive: what a
+   * health check reads. A loop ends only when closed, or when the drainer's own code (not a
+   * handler) meets an {@link Error}, which it logs.
+   */
+  public boolean isRunning() {
+    Thread thread = loop.get();
+    return thread != null && thread.isAlive() && !stopping;
+  }
+
   /** The sum of every report since this drainer was built. */
   public DrainReport totals() {
     return totals.get();
@@ -144,31 +170,56 @@ public final class Drainer<J> implements AutoCloseable {
   }
 
   /**
-   * Stops claiming, lets in-flight handlers finish until {@code deadline}, then interrupts the rest
-   * and releases their jobs.
+   * Stops claiming, lets in-flight handlers (the started loop's and those of {@link #drainOnce()}
+   * calls in other threads) finish until {@code deadline}, then interrupts the rest and releases
+   * their jobs, due at once with the attempt not counted. Returns once that is written, or at the
+   * latest {@value #RELEASE_GRACE_MILLIS} ms after the deadline, whatever the database or network
+   * does (statements are bounded by the store's timeout; a later release still applies).
    *
-   * @return true if everything finished within the deadline
+   * @return true if everything finished and was written by then
    */
   public boolean close(Duration deadline) {
-    stopping = true;
-    hardDeadlineNanos = System.nanoTime() + deadline.toNanos();
+    long until = System.nanoTime() + deadline.toNanos();
+    synchronized (cycles) {
+      stopping = true;
+      hardDeadlineNanos = until;
+    }
     wake();
-    Thread thread = loop.get();
-    boolean clean = true;
+    long returnBy = until + TimeUnit.MILLISECONDS.toNanos(RELEASE_GRACE_MILLIS);
+    boolean clean;
     try {
-      if (thread != null && thread != Thread.currentThread()) {
-        thread.join(Math.max(1, deadline.toMillis() + 1000));
-        clean = !thread.isAlive();
-      }
+      clean = awaitLoop(returnBy) & awaitDrainingOnce(returnBy);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       clean = false;
     } finally {
-      handlerPool.shutdownNow();
+      handlerThreads.shutdownNow();
       finisher.shutdown();
       closeSubscription();
     }
     return clean;
+  }
+
+  private boolean awaitLoop(long returnBy) throws InterruptedException {
+    Thread thread = loop.get();
+    if (thread == null || thread == Thread.currentThread()) {
+      return true;
+    }
+    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(returnBy - System.nanoTime())));
+    return !thread.isAlive();
+  }
+
+  private boolean awaitDrainingOnce(long returnBy) throws InterruptedException {
+    synchronized (cycles) {
+      while (drainingOnce > 0) {
+        long left = returnBy - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(cycles, left);
+      }
+      return true;
+    }
   }
 
   private void closeSubscription() {
@@ -180,6 +231,19 @@ public final class Drainer<J> implements AutoCloseable {
   }
 
   private void drainLoop() {
+    try {
+      drainUntilStopped();
+    } catch (Throwable e) {
+      log.error(
+          "{}: the drain loop stopped on {}; isRunning() is now false. Restart the process or build"
+              + " a new drainer",
+          settings.name,
+          e.toString(),
+          e);
+    }
+  }
+
+  private void drainUntilStopped() {
     int failures = 0;
     int quietClaims = MAX_QUIET; // claims that found nothing since the last one that did
     boolean followsUp = settings.listen && store.pushesNewJobs();
@@ -312,8 +376,21 @@ public final class Drainer<J> implements AutoCloseable {
     return settings.codec;
   }
 
-  ExecutorService handlerPool() {
-    return handlerPool;
+  HandlerThreads handlerThreads() {
+    return handlerThreads;
+  }
+
+  Duration lease() {
+    return settings.lease;
+  }
+
+  Duration handlerTimeout() {
+    return settings.handlerTimeout;
+  }
+
+  Duration handlerTimeoutFor(String kind) {
+    String declared = settings.codec.declaredKind(kind).getOrElse(kind);
+    return settings.handlerTimeoutByKind.getOrDefault(declared, settings.handlerTimeout);
   }
 
   int maxAttempts() {

@@ -40,6 +40,9 @@ public final class DrainerBuilder<J> {
   /** Attempts before a failing job is dead-lettered: {@value}. */
   public static final int DEFAULT_MAX_ATTEMPTS = 10;
 
+  /** How long a handler may run before its job fails and its thread is interrupted: 15 minutes. */
+  public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofMinutes(15);
+
   /** How long {@link Drainer#close()} waits for in-flight handlers: 30 seconds. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -54,6 +57,8 @@ public final class DrainerBuilder<J> {
   Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
   Backoff backoff = Backoff.DEFAULT;
   final Map<String, Backoff> backoffByKind = new LinkedHashMap<>();
+  Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
+  final Map<String, Duration> handlerTimeoutByKind = new LinkedHashMap<>();
   final Set<Class<? extends Throwable>> nonRetryable = new LinkedHashSet<>();
   JobHandler<J> jobHandler;
   BatchHandler<J> batchHandler;
@@ -131,8 +136,10 @@ public final class DrainerBuilder<J> {
   }
 
   /**
-   * How long a claimed job stays invisible to other drainers. Must exceed your slowest handler:
-   * after it, another drainer may run the job again. Default 2 minutes.
+   * How long a claimed job stays invisible to other drainers. While its handler runs, the drainer
+   * renews the lease every third of it (one statement per batch), so a slow handler keeps its job;
+   * a drainer that dies stops renewing, and its jobs are claimed again after one lease. Shorter
+   * leases take over a dead drainer's jobs sooner, for more renewals. Default 2 minutes.
    */
   public DrainerBuilder<J> lease(Duration lease) {
     this.lease = Objects.requireNonNull(lease, "lease");
@@ -145,6 +152,26 @@ public final class DrainerBuilder<J> {
    */
   public DrainerBuilder<J> maxAttempts(int maxAttempts) {
     this.maxAttempts = maxAttempts;
+    return this;
+  }
+
+  /**
+   * How long a job or batch handler may run. Past it, the job fails (attempt counted, the error
+   * text names the timeout), its outcome is written with the rest of its batch, and the handler's
+   * thread is interrupted; one that ignores the interrupt keeps its thread until it returns, and
+   * what it returns then is dropped, but the drainer runs its other jobs on a thread of its own
+   * meanwhile. A transactional handler's thread is interrupted too, and its transaction decides: if
+   * it commits, its outcome stands; otherwise the job runs again after its lease. Default 15
+   * minutes.
+   */
+  public DrainerBuilder<J> handlerTimeout(Duration timeout) {
+    this.handlerTimeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
+  /** The handler timeout for one leaf type, overriding {@link #handlerTimeout(Duration)}. */
+  public DrainerBuilder<J> handlerTimeout(Class<? extends J> type, Duration timeout) {
+    handlerTimeoutByKind.put(kindOf(type), Objects.requireNonNull(timeout, "timeout"));
     return this;
   }
 
@@ -216,6 +243,12 @@ public final class DrainerBuilder<J> {
         "maxAttempts must be between 1 and 1000, was " + maxAttempts);
     check(isPositive(pollInterval), "pollInterval must be positive, was " + pollInterval);
     check(lease.toMillis() >= 1, "lease must be at least 1 ms, was " + lease);
+    check(isPositive(handlerTimeout), "handlerTimeout must be positive, was " + handlerTimeout);
+    handlerTimeoutByKind.forEach(
+        (kind, timeout) ->
+            check(
+                isPositive(timeout),
+                "handlerTimeout of " + kind + " must be positive, was " + timeout));
     check(
         !shutdownTimeout.isNegative(),
         "shutdownTimeout must not be negative, was " + shutdownTimeout);

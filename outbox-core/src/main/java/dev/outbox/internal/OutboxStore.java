@@ -5,6 +5,7 @@ import dev.outbox.drain.Outcome;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * The drainer's view of the tables. Internal: not API; implemented by the JDBC module.
@@ -29,6 +30,12 @@ public interface OutboxStore {
 
   /** Moves jobs to the dead letters in one transaction; returns how many held the token. */
   int deadLetter(long leaseToken, List<Burial> burials);
+
+  /**
+   * Extends the leases of jobs still held by {@code leaseToken} to {@code lease} from now (database
+   * clock), in one statement; returns how many still held the token.
+   */
+  int renew(long leaseToken, List<Long> ids, Duration lease);
 
   /** Gives unfinished jobs back, due now, without counting the attempt. */
   int release(long leaseToken, List<Long> ids);
@@ -66,6 +73,11 @@ public interface OutboxStore {
    */
   default boolean pushesNewJobs() {
     return false;
+  }
+
+  /** The most connections the store's pool hands out at once, where the pool says. */
+  default OptionalInt connectionLimit() {
+    return OptionalInt.empty();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.outbox.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * A store that hands every call to another: tests extend it to count or break one call of the real
@@ -35,6 +36,11 @@ public abstract class ForwardingStore implements OutboxStore {
   }
 
   @Override
+  public int renew(long leaseToken, List<Long> ids, Duration lease) {
+    return store.renew(leaseToken, ids, lease);
+  }
+
+  @Override
   public int release(long leaseToken, List<Long> ids) {
     return store.release(leaseToken, ids);
   }
@@ -52,6 +58,11 @@ public abstract class ForwardingStore implements OutboxStore {
   @Override
   public AutoCloseable subscribe(String name, Runnable onNewJobs) {
     return store.subscribe(name, onNewJobs);
+  }
+
+  @Override
+  public OptionalInt connectionLimit() {
+    return store.connectionLimit();
   }
 
   @Override

@@ -79,6 +79,11 @@ final class ScenarioTables implements AutoCloseable {
     return pool;
   }
 
+  /** Closes {@code pool} with the tables. */
+  void adopt(HikariDataSource pool) {
+    pools.add(pool);
+  }
+
   /** A pool on {@code url} whose sessions are named {@code applicationName} where supported. */
   static HikariDataSource pool(
       TestDatabase database, String url, String applicationName, int size) {

@@ -86,7 +86,7 @@ class StaleWorkerFencingTest {
                     return Outcome.done();
                   })
               .build();
-      Future<DrainReport> freshRun = threads.submit(() -> claimOnceLeaseExpired(fresh));
+      Future<DrainReport> freshRun = threads.submit(() -> claimOnceLeaseExpired(tables, fresh));
       assertTrue(freshHolding.await(30, TimeUnit.SECONDS), "the fresh drainer reclaimed the jobs");
 
       if (write == StaleWrite.RELEASE_AT_SHUTDOWN) {
@@ -145,10 +145,18 @@ class StaleWorkerFencingTest {
         .build();
   }
 
-  private static DrainReport claimOnceLeaseExpired(Drainer<FaultJob> fresh) throws Exception {
-    DrainReport report = fresh.drainOnce();
+  /**
+   * Claims once the stale drainer's leases have run out. It renews them while its handlers run, so
+   * they are ended by hand, as if its renewals stopped reaching the database (a partition, a
+   * pause).
+   */
+  private static DrainReport claimOnceLeaseExpired(ScenarioTables tables, Drainer<FaultJob> fresh)
+      throws Exception {
+    DrainReport report = DrainReport.EMPTY;
     while (report.claimed() == 0) {
       Thread.sleep(50);
+      tables.execute(
+          "UPDATE " + tables.jobTable() + " SET lease_until = 0 WHERE lease_token IS NOT NULL");
       report = fresh.drainOnce();
     }
     return report;

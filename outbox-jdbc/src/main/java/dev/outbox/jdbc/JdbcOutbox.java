@@ -18,6 +18,7 @@ import dev.outbox.job.EnqueueResult;
 import dev.outbox.job.JobCodec;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -59,7 +60,7 @@ public final class JdbcOutbox<J> {
     this.sql = SqlDialect.of(dialect, builder.jobTable, builder.deadLetterTable);
     this.transactions = new Transactions(builder.dataSource);
     this.enqueuer = new Enqueuer<>(codec, sql, builder.maxPayloadBytes);
-    this.store = new JdbcStore(sql, transactions);
+    this.store = new JdbcStore(sql, new Transactions(builder.dataSource, builder.statementTimeout));
     this.deadLetters = new JdbcDeadLetters(sql, transactions);
   }
 
@@ -227,6 +228,9 @@ public final class JdbcOutbox<J> {
     /** Default largest payload: 1 MiB. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
 
+    /** Default bound on each statement a drainer runs: 30 seconds. */
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
+
     private final DataSource dataSource;
     private final Class<J> root;
     private ObjectMapper mapper;
@@ -234,6 +238,7 @@ public final class JdbcOutbox<J> {
     private String jobTable = DEFAULT_JOB_TABLE;
     private String deadLetterTable = DEFAULT_DEAD_LETTER_TABLE;
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
 
     private Builder(DataSource dataSource, Class<J> root) {
       this.dataSource = dataSource;
@@ -279,6 +284,20 @@ public final class JdbcOutbox<J> {
     }
 
     /**
+     * How long any statement a drainer runs (claims, outcome writes, lease renewals, and those of
+     * transactional handlers, on the connections the library borrows) may wait for the database's
+     * answer before it fails: set with {@link Connection#setNetworkTimeout} on each borrowed
+     * connection and put back before it is returned. A half-open connection then fails one
+     * statement and the drainer goes on, instead of blocking in a socket read for good, as drivers
+     * do by default (pgjdbc's {@code socketTimeout} is 0). Enqueue, on your connection, is not
+     * affected. Zero for none. Default 30 seconds.
+     */
+    public Builder<J> statementTimeout(Duration timeout) {
+      this.statementTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
      * Validates every setting, builds the codec and detects the dialect (borrowing one connection
      * if none was set).
      *
@@ -290,6 +309,10 @@ public final class JdbcOutbox<J> {
       if (jobTable.equalsIgnoreCase(deadLetterTable)) {
         throw new OutboxException.Misconfigured(
             "jobTable and deadLetterTable must differ, both were '" + jobTable + "'");
+      }
+      if (statementTimeout.isNegative()) {
+        throw new OutboxException.Misconfigured(
+            "statementTimeout must not be negative, was " + statementTimeout);
       }
       if (maxPayloadBytes < 1) {
         throw new OutboxException.Misconfigured(

@@ -1,5 +1,6 @@
 package dev.outbox.jdbc;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.drain.Backoff;
 import dev.outbox.drain.DrainerBuilder;
@@ -56,6 +57,16 @@ public abstract class OutboxTestBase {
     return JdbcOutbox.builder(pool, TestJob.class)
         .jobTable(jobTable)
         .deadLetterTable(deadLetterTable);
+  }
+
+  /** Another pool on this test's database: {@code size} connections, waiting {@code timeoutMs}. */
+  protected HikariDataSource smallPool(int size, long timeoutMs) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(dataSource.getJdbcUrl());
+    config.setMaximumPoolSize(size);
+    config.setConnectionTimeout(timeoutMs);
+    config.setPoolName("small-" + size);
+    return new HikariDataSource(config);
   }
 
   /** A drainer with test-friendly settings: long lease, 1-minute fixed backoff. */

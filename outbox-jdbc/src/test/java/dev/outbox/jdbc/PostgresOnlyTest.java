@@ -49,6 +49,18 @@ class PostgresOnlyTest extends OutboxTestBase {
   private static final Duration A_MINUTE = Duration.ofMinutes(1);
 
   @Test
+  void aListeningDrainerOnAPoolOfOneRefusesToStartAndSaysWhy() {
+    try (HikariDataSource one = smallPool(1, 2_000)) {
+      Drainer<TestJob> drainer = outboxOn(one).build().drainer().handler(job -> null).build();
+      OutboxException.Misconfigured refused =
+          assertThrows(OutboxException.Misconfigured.class, drainer::start);
+      assertContains(refused.getMessage(), "at most 1 connection", "listen(false)");
+      assertFalse(drainer.isRunning());
+      drainer.close();
+    }
+  }
+
+  @Test
   void aJobEnqueuedThroughTheLibraryWakesAListeningDrainerAlthoughTheTableHasNoTrigger()
       throws Exception {
     assertEquals(0, triggersOnJobTable(), "the default DDL creates no trigger");

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.random.RandomGenerator;
 
 /** The drainer's store over JDBC. Thread-safe; borrows a connection per operation. Internal. */
@@ -157,6 +158,13 @@ public final class JdbcStore implements OutboxStore {
   }
 
   @Override
+  public int renew(long leaseToken, List<Long> ids, Duration lease) {
+    return transactions.autoCommit(
+        "renewing leases in " + sql.jobTable(),
+        connection -> sql.renew(connection, leaseToken, ids, lease.toMillis()));
+  }
+
+  @Override
   public int release(long leaseToken, List<Long> ids) {
     return Transactions.retryingOutcomeWrite(
         () ->
@@ -276,6 +284,11 @@ public final class JdbcStore implements OutboxStore {
   @Override
   public AutoCloseable subscribe(String name, Runnable onNewJobs) {
     return sql.subscribe(transactions.dataSource(), name, onNewJobs);
+  }
+
+  @Override
+  public OptionalInt connectionLimit() {
+    return PoolSize.of(transactions.dataSource());
   }
 
   @Override

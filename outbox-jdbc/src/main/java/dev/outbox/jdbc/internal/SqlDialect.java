@@ -83,6 +83,20 @@ public abstract class SqlDialect {
   /** The database this SQL is for. */
   public abstract Dialect dialect();
 
+  /**
+   * The columns of a table from {@code information_schema}; parameters: the schema (null for the
+   * connection's current one), the table, both as {@link #folded} by the database.
+   */
+  String columnsOfTable() {
+    return "SELECT column_name FROM information_schema.columns"
+        + " WHERE table_schema = COALESCE(?, CURRENT_SCHEMA) AND table_name = ?";
+  }
+
+  /** An unquoted identifier as the database stores it: PostgreSQL folds to lower case. */
+  String folded(String identifier) {
+    return identifier.toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** The job table's name. */
   public String jobTable() {
     return job;
@@ -433,6 +447,27 @@ public abstract class SqlDialect {
   /** Locks one job row if it still carries the token. */
   public String lockLeased() {
     return "SELECT id FROM " + job + " WHERE id = ? AND lease_token = ? FOR UPDATE";
+  }
+
+  /** Extends the leases of jobs still held by the token to now + {@code leaseMillis}. */
+  public int renew(Connection connection, long token, List<Long> ids, long leaseMillis)
+      throws SQLException {
+    try (PreparedStatement update = connection.prepareStatement(renewSql(ids.size()))) {
+      update.setLong(1, leaseMillis);
+      update.setLong(2, token);
+      bindIds(update, 3, ids);
+      return update.executeUpdate();
+    }
+  }
+
+  /** The renewal of {@code ids} leases; parameters: lease millis, token, the ids. */
+  String renewSql(int ids) {
+    return updateByIds()
+        + " SET lease_until = "
+        + now
+        + " + ? WHERE lease_token = ? AND id IN ("
+        + marks(ids)
+        + ")";
   }
 
   static String marks(int count) {

@@ -3,6 +3,8 @@ package dev.outbox.jdbc.internal;
 import dev.outbox.OutboxException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -23,6 +25,8 @@ public final class Transactions {
   static final int STARVED_ATTEMPTS = 3;
 
   private final DataSource dataSource;
+  private final int networkTimeoutMillis;
+  private volatile boolean networkTimeoutUnsupported;
 
   /** Work on a borrowed connection. */
   @FunctionalInterface
@@ -32,7 +36,17 @@ public final class Transactions {
   }
 
   public Transactions(DataSource dataSource) {
+    this(dataSource, Duration.ZERO);
+  }
+
+  /**
+   * Work on connections whose every statement fails after {@code networkTimeout} without an answer
+   * ({@link Connection#setNetworkTimeout}, put back when the connection is returned), so that a
+   * half-open connection fails a statement instead of blocking its thread for good; zero for none.
+   */
+  public Transactions(DataSource dataSource, Duration networkTimeout) {
     this.dataSource = dataSource;
+    this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, networkTimeout.toMillis());
   }
 
   /** The data source connections are borrowed from. */
@@ -42,7 +56,8 @@ public final class Transactions {
 
   /** Runs {@code work} in auto-commit mode (single statements). */
   public <T> T autoCommit(String what, Work<T> work) {
-    try (Connection connection = borrow(what)) {
+    try (Borrowed borrowed = borrow(what)) {
+      Connection connection = borrowed.connection;
       boolean was = connection.getAutoCommit();
       if (!was) {
         connection.setAutoCommit(true);
@@ -68,7 +83,8 @@ public final class Transactions {
 
   /** As {@link #inTransaction(String, Work)}, at READ COMMITTED when asked. */
   public <T> T inTransaction(String what, boolean readCommitted, Work<T> work) {
-    try (Connection connection = borrow(what)) {
+    try (Borrowed borrowed = borrow(what)) {
+      Connection connection = borrowed.connection;
       boolean was = connection.getAutoCommit();
       // Read only when needed: pgjdbc answers getTransactionIsolation() with a server round trip.
       int isolation = readCommitted ? connection.getTransactionIsolation() : -1;
@@ -101,11 +117,46 @@ public final class Transactions {
    * @throws NoConnection if the data source gave none (an exhausted pool's timeout, the database
    *     refusing the login): nothing was run
    */
-  private Connection borrow(String what) {
+  private Borrowed borrow(String what) throws SQLException {
+    Connection connection;
     try {
-      return dataSource.getConnection();
+      connection = dataSource.getConnection();
     } catch (SQLException e) {
       throw new NoConnection(what, e);
+    }
+    if (networkTimeoutMillis == 0 || networkTimeoutUnsupported) {
+      return new Borrowed(connection, -1);
+    }
+    try {
+      int was = connection.getNetworkTimeout();
+      connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+      return new Borrowed(connection, was);
+    } catch (SQLFeatureNotSupportedException e) {
+      networkTimeoutUnsupported = true; // embedded H2: there is no network to wait on
+      return new Borrowed(connection, -1);
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  /** A borrowed connection whose network timeout is put back before it is returned. */
+  private static final class Borrowed implements AutoCloseable {
+    final Connection connection;
+    private final int networkTimeoutWas;
+
+    Borrowed(Connection connection, int networkTimeoutWas) {
+      this.connection = connection;
+      this.networkTimeoutWas = networkTimeoutWas;
+    }
+
+    @Override
+    public void close() throws SQLException {
+      try (connection) {
+        if (networkTimeoutWas >= 0 && !connection.isClosed()) {
+          connection.setNetworkTimeout(Runnable::run, networkTimeoutWas);
+        }
+      }
     }
   }
 
