@@ -156,7 +156,7 @@ public final class JdbcOutbox<J> {
    * Liquibase under {@link Dialect#migrationLocation()}.
    */
   public void createSchemaIfMissing() {
-    Schema.createIfMissing(transactions, dialect, sql.jobTable(), sql.deadLetterTable());
+    Schema.createIfMissing(transactions, sql);
   }
 
   /**

@@ -35,6 +35,12 @@ final class H2Dialect extends SqlDialect {
             + " AND j.id IN (";
   }
 
+  /** H2 folds unquoted identifiers to upper case. */
+  @Override
+  String folded(String identifier) {
+    return identifier.toUpperCase(java.util.Locale.ROOT);
+  }
+
   @Override
   public Dialect dialect() {
     return Dialect.H2;

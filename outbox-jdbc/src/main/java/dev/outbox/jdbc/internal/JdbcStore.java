@@ -273,7 +273,7 @@ public final class JdbcStore implements OutboxStore {
 
   @Override
   public void requireSchema() {
-    Schema.require(transactions, sql.dialect(), sql.jobTable(), sql.deadLetterTable());
+    Schema.require(transactions, sql);
   }
 
   @Override

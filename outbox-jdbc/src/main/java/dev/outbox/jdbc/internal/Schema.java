@@ -6,10 +6,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -78,14 +83,15 @@ public final class Schema {
    * Creates the tables where missing and brings tables of an earlier version up to date, applying
    * the migrations they have not had (auto-commit DDL).
    */
-  public static void createIfMissing(
-      Transactions transactions, Dialect dialect, String job, String deadLetter) {
+  public static void createIfMissing(Transactions transactions, SqlDialect sql) {
+    String job = sql.jobTable();
+    String deadLetter = sql.deadLetterTable();
     transactions.autoCommit(
         "creating or upgrading the outbox tables " + job + " and " + deadLetter,
         connection -> {
-          int version = version(connection, job, deadLetter);
+          int version = version(connection, sql, job, deadLetter);
           try (Statement statement = connection.createStatement()) {
-            for (String ddl : statementsFrom(version, dialect, job, deadLetter)) {
+            for (String ddl : statementsFrom(version, sql.dialect(), job, deadLetter)) {
               statement.execute(ddl);
             }
           }
@@ -98,12 +104,14 @@ public final class Schema {
    *
    * @throws OutboxException.Misconfigured if a table is missing or lacks a migration
    */
-  public static void require(
-      Transactions transactions, Dialect dialect, String job, String deadLetter) {
+  public static void require(Transactions transactions, SqlDialect sql) {
+    String job = sql.jobTable();
+    String deadLetter = sql.deadLetterTable();
+    Dialect dialect = sql.dialect();
     int version =
         transactions.autoCommit(
             "checking the outbox tables " + job + " and " + deadLetter,
-            connection -> version(connection, job, deadLetter));
+            connection -> version(connection, sql, job, deadLetter));
     if (version == MIGRATIONS.size()) {
       return;
     }
@@ -141,26 +149,32 @@ public final class Schema {
 
   /**
    * The schema version both tables have reached: 0 if either is missing, 1 for the baseline, 2 once
-   * both have event ids. Probes by selecting no rows, on an auto-commit connection.
+   * both have event ids. Read from {@code information_schema}, so that probing a missing table
+   * raises no error for a driver to log.
    */
-  static int version(Connection connection, String job, String deadLetter) {
-    return Math.min(version(connection, job), version(connection, deadLetter));
+  static int version(Connection connection, SqlDialect sql, String job, String deadLetter)
+      throws SQLException {
+    return Math.min(version(connection, sql, job), version(connection, sql, deadLetter));
   }
 
-  private static int version(Connection connection, String table) {
-    if (!selects(connection, "SELECT 1 FROM " + table + " WHERE 1 = 0")) {
+  private static int version(Connection connection, SqlDialect sql, String table)
+      throws SQLException {
+    int dot = table.lastIndexOf('.');
+    String qualifier = dot < 0 ? null : table.substring(0, dot);
+    Set<String> columns = new HashSet<>();
+    try (PreparedStatement select = connection.prepareStatement(sql.columnsOfTable())) {
+      select.setString(1, qualifier == null ? null : sql.folded(qualifier));
+      select.setString(2, sql.folded(Identifiers.bare(table)));
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          columns.add(rows.getString(1).toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    if (columns.isEmpty()) {
       return 0;
     }
-    return selects(connection, "SELECT event_id FROM " + table + " WHERE 1 = 0") ? 2 : 1;
-  }
-
-  private static boolean selects(Connection connection, String query) {
-    try (Statement statement = connection.createStatement()) {
-      statement.executeQuery(query).close();
-      return true;
-    } catch (SQLException e) {
-      return false;
-    }
+    return columns.contains("event_id") ? 2 : 1;
   }
 
   /**

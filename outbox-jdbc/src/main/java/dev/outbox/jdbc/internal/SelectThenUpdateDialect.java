@@ -30,6 +30,19 @@ final class SelectThenUpdateDialect extends SqlDialect {
         + " FOR UPDATE SKIP LOCKED";
   }
 
+  /** MariaDB: a schema is a database, and the current one is {@code DATABASE()}. */
+  @Override
+  String columnsOfTable() {
+    return "SELECT column_name FROM information_schema.columns"
+        + " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?";
+  }
+
+  /** MariaDB keeps a table's name as written (on Linux, case-sensitive). */
+  @Override
+  String folded(String identifier) {
+    return identifier;
+  }
+
   @Override
   public Dialect dialect() {
     return Dialect.MARIADB;
