@@ -55,7 +55,7 @@ public final class JdbcOutbox<J> {
     this.codec = codec;
     this.dialect = dialect;
     this.sql = SqlDialect.of(dialect, builder.jobTable, builder.deadLetterTable);
-    this.transactions = new Transactions(builder.dataSource);
+    this.transactions = new Transactions(builder.dataSource, builder.transactionRunner);
     this.enqueuer = new Enqueuer<>(codec, sql, builder.maxPayloadBytes);
     this.store = new JdbcStore(sql, transactions);
     this.deadLetters = new JdbcDeadLetters(sql, transactions);
@@ -216,6 +216,7 @@ public final class JdbcOutbox<J> {
     private String jobTable = DEFAULT_JOB_TABLE;
     private String deadLetterTable = DEFAULT_DEAD_LETTER_TABLE;
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private TransactionRunner transactionRunner;
 
     private Builder(DataSource dataSource, Class<J> root) {
       this.dataSource = dataSource;
@@ -249,6 +250,17 @@ public final class JdbcOutbox<J> {
     /** The largest payload enqueue accepts, in UTF-8 bytes. Default 1 MiB. */
     public Builder<J> maxPayloadBytes(int bytes) {
       this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How the transactions of transactional handlers are run (see {@link TransactionRunner}), for
+     * framework integrations whose code inside a handler should join the library's transaction.
+     * Default: the library opens, commits and rolls back its own on a connection of the data
+     * source. The claims and outcome writes of the drainer never go through it.
+     */
+    public Builder<J> transactionRunner(TransactionRunner runner) {
+      this.transactionRunner = Objects.requireNonNull(runner, "runner");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.outbox.jdbc.internal;
 
 import dev.outbox.OutboxException;
+import dev.outbox.jdbc.TransactionRunner;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Set;
@@ -20,6 +21,7 @@ public final class Transactions {
   static final int CONFLICT_ATTEMPTS = 5;
 
   private final DataSource dataSource;
+  private final TransactionRunner handlerRunner;
 
   /** Work on a borrowed connection. */
   @FunctionalInterface
@@ -29,7 +31,16 @@ public final class Transactions {
   }
 
   public Transactions(DataSource dataSource) {
+    this(dataSource, null);
+  }
+
+  /**
+   * With {@code handlerRunner} opening the transactions of transactional handlers ({@link
+   * #inHandlerTransaction}); null for the library's own.
+   */
+  public Transactions(DataSource dataSource, TransactionRunner handlerRunner) {
     this.dataSource = dataSource;
+    this.handlerRunner = handlerRunner;
   }
 
   /** The data source connections are borrowed from. */
@@ -87,6 +98,21 @@ public final class Transactions {
       }
       restore(connection, was, changeIsolation, isolation);
       return result;
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
+  /**
+   * Runs a transactional handler's transaction: through the configured {@link TransactionRunner},
+   * or else as {@link #inTransaction(String, Work)}.
+   */
+  public <T> T inHandlerTransaction(String what, Work<T> work) {
+    if (handlerRunner == null) {
+      return inTransaction(what, work);
+    }
+    try {
+      return handlerRunner.inTransaction(dataSource, work::run);
     } catch (SQLException e) {
       throw failure(what, e);
     }
