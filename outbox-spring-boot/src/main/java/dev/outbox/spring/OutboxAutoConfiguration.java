@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -119,14 +119,10 @@ public class OutboxAutoConfiguration {
       JdbcOutbox<?> outbox,
       SpringOutbox<?> springOutbox,
       OutboxProperties properties,
-      ListableBeanFactory beans,
+      ConfigurableListableBeanFactory beans,
       ObjectProvider<OutboxDrainerCustomizer<?>> customizers) {
-    // Only handlers for the root: a TransactionalHandler<ChargeCard> bean is a per-type one.
     Class<?> root = outbox.codec().root();
-    List<String> names = new ArrayList<>();
-    Stream.of(JobHandler.class, BatchHandler.class, TransactionalHandler.class)
-        .map(shape -> beans.getBeanNamesForType(ResolvableType.forClassWithGenerics(shape, root)))
-        .forEach(found -> names.addAll(List.of(found)));
+    List<String> names = rootHandlerNames(beans, root);
     if (names.size() > 1) {
       throw new OutboxException.Misconfigured(
           "found "
@@ -154,6 +150,30 @@ public class OutboxAutoConfiguration {
         new OutboxDrainerLifecycle(factory, properties.getDrainer().getShutdownTimeout());
     springOutbox.onCommit(lifecycle::wake);
     return lifecycle;
+  }
+
+  /**
+   * Handler beans for the root: declared for it, or without a type argument. A bean declared for
+   * one leaf ({@code TransactionalHandler<ChargeCard>}) is not one: per-type handlers are set in an
+   * {@link OutboxDrainerCustomizer}.
+   */
+  private static List<String> rootHandlerNames(
+      ConfigurableListableBeanFactory beans, Class<?> root) {
+    List<String> names = new ArrayList<>();
+    for (Class<?> shape :
+        List.of(JobHandler.class, BatchHandler.class, TransactionalHandler.class)) {
+      for (String name : beans.getBeanNamesForType(shape)) {
+        boolean forRoot = beans.isTypeMatch(name, ResolvableType.forClassWithGenerics(shape, root));
+        if (!forRoot && beans.containsBeanDefinition(name)) {
+          ResolvableType declared = beans.getMergedBeanDefinition(name).getResolvableType();
+          forRoot = declared.as(shape).getGeneric(0).resolve() == null;
+        }
+        if (forRoot) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.outbox.drain.JobHandler;
 import dev.outbox.drain.Outcome;
 import dev.outbox.drain.TransactionalHandler;
+import dev.outbox.jdbc.testing.TestDatabase;
 import dev.outbox.spring.testapp.SignupJob;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -28,10 +28,7 @@ class OutboxAutoConfigurationTest {
   private final JdbcDataSource h2 = new JdbcDataSource();
 
   OutboxAutoConfigurationTest() {
-    h2.setURL(
-        "jdbc:h2:mem:boot_"
-            + Long.toHexString(ThreadLocalRandom.current().nextLong())
-            + ";DB_CLOSE_DELAY=-1");
+    h2.setURL(TestDatabase.H2.url());
   }
 
   private ApplicationContextRunner app(Class<?>... configuration) {
