@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -53,6 +55,7 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBean(DataSource.class)
 @EnableConfigurationProperties(OutboxProperties.class)
 public class OutboxAutoConfiguration {
+  private static final Logger log = LoggerFactory.getLogger(OutboxAutoConfiguration.class);
   private static final List<String> MIGRATION_TOOLS =
       List.of("org.flywaydb.core.Flyway", "liquibase.integration.spring.SpringLiquibase");
 
@@ -118,6 +121,7 @@ public class OutboxAutoConfiguration {
   public OutboxDrainerLifecycle outboxDrainer(
       JdbcOutbox<?> outbox,
       SpringOutbox<?> springOutbox,
+      DataSource dataSource,
       OutboxProperties properties,
       ConfigurableListableBeanFactory beans,
       ObjectProvider<OutboxDrainerCustomizer<?>> customizers) {
@@ -149,6 +153,10 @@ public class OutboxAutoConfiguration {
     OutboxDrainerLifecycle lifecycle =
         new OutboxDrainerLifecycle(factory, properties.getDrainer().getShutdownTimeout());
     springOutbox.onCommit(lifecycle::wake);
+    Integer concurrency = properties.getDrainer().getConcurrency();
+    PoolCheck.warning(
+            dataSource, concurrency != null ? concurrency : DrainerBuilder.DEFAULT_CONCURRENCY)
+        .ifPresent(warning -> log.warn("outbox: {}", warning));
     return lifecycle;
   }
 

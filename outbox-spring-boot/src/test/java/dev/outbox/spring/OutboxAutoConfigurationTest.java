@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.drain.JobHandler;
 import dev.outbox.drain.Outcome;
 import dev.outbox.drain.TransactionalHandler;
@@ -15,8 +16,11 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -172,6 +176,22 @@ class OutboxAutoConfigurationTest {
         0,
         jdbc.queryForObject(
             "SELECT COUNT(*) FROM outbox_job WHERE lease_token IS NOT NULL", Integer.class));
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void aPoolSmallerThanWhatTheDrainerMayHoldIsWarnedAboutAtStartup(CapturedOutput output) {
+    try (HikariDataSource small = TestDatabase.H2.open(10)) {
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(OutboxAutoConfiguration.class))
+          .withBean(DataSource.class, () -> small)
+          .withUserConfiguration(RootHandler.class)
+          .withPropertyValues("outbox.job-root=dev.outbox.spring.testapp.SignupJob")
+          .run(context -> assertTrue(context.getBean(OutboxDrainerLifecycle.class).isRunning()));
+    }
+    assertTrue(
+        output.toString().contains("the connection pool's maximum size is 10, smaller than the 11"),
+        output.toString());
   }
 
   @Test
