@@ -11,7 +11,10 @@ import dev.outbox.drain.Outcome;
 import dev.outbox.drain.TransactionalHandler;
 import dev.outbox.jdbc.testing.TestDatabase;
 import dev.outbox.spring.testapp.SignupJob;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -157,6 +160,34 @@ class OutboxAutoConfigurationTest {
         return Outcome.done();
       };
     }
+  }
+
+  /** Hands every handled welcome to the test. */
+  static class RecordingHandler {
+    static final BlockingQueue<String> HANDLED = new LinkedBlockingQueue<>();
+
+    @Bean
+    JobHandler<SignupJob> recording() {
+      return JobHandler.consuming(job -> HANDLED.add(((SignupJob.Welcome) job).email()));
+    }
+  }
+
+  @Test
+  void aCommitThatEnqueuedWakesTheLocalDrainerWithoutWaitingForItsPoll() {
+    app(RecordingHandler.class)
+        .withPropertyValues("outbox.drainer.poll-interval=10m", "outbox.drainer.listen=false")
+        .run(
+            context -> {
+              SpringOutbox<SignupJob> outbox = springOutbox(context.getBean(SpringOutbox.class));
+              var transactions = new TransactionTemplate(new DataSourceTransactionManager(h2));
+              // The first is found by the claim at start or by a wake-up; once it is handled the
+              // drainer pauses for its 10-minute poll, and only the wake-up finds the second.
+              for (String email : List.of("first@example.com", "second@example.com")) {
+                transactions.executeWithoutResult(
+                    tx -> outbox.enqueue(new SignupJob.Welcome(email)));
+                assertEquals(email, RecordingHandler.HANDLED.poll(60, TimeUnit.SECONDS));
+              }
+            });
   }
 
   @Test
