@@ -60,7 +60,11 @@ public final class JdbcOutbox<J> {
     this.sql = SqlDialect.of(dialect, builder.jobTable, builder.deadLetterTable);
     this.transactions = new Transactions(builder.dataSource);
     this.enqueuer = new Enqueuer<>(codec, sql, builder.maxPayloadBytes);
-    this.store = new JdbcStore(sql, new Transactions(builder.dataSource, builder.statementTimeout));
+    this.store =
+        new JdbcStore(
+            sql,
+            new Transactions(
+                builder.dataSource, builder.statementTimeout, builder.transactionRunner));
     this.deadLetters = new JdbcDeadLetters(sql, transactions);
   }
 
@@ -239,6 +243,7 @@ public final class JdbcOutbox<J> {
     private String deadLetterTable = DEFAULT_DEAD_LETTER_TABLE;
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+    private TransactionRunner transactionRunner;
 
     private Builder(DataSource dataSource, Class<J> root) {
       this.dataSource = dataSource;
@@ -294,6 +299,17 @@ public final class JdbcOutbox<J> {
      */
     public Builder<J> statementTimeout(Duration timeout) {
       this.statementTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * How the transactions of transactional handlers are run (see {@link TransactionRunner}), for
+     * framework integrations whose code inside a handler should join the library's transaction.
+     * Default: the library opens, commits and rolls back its own on a connection of the data
+     * source. The claims and outcome writes of the drainer never go through it.
+     */
+    public Builder<J> transactionRunner(TransactionRunner runner) {
+      this.transactionRunner = Objects.requireNonNull(runner, "runner");
       return this;
     }
 

@@ -176,7 +176,7 @@ public final class JdbcStore implements OutboxStore {
   @Override
   public TxResult runInTransaction(ClaimedRow row, TxWork work) {
     try {
-      return transactions.inTransaction(
+      return transactions.inHandlerTransaction(
           "running a transactional handler for job " + row.id(),
           connection -> {
             if (!lock(connection, row)) {

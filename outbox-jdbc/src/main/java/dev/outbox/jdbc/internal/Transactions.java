@@ -1,6 +1,7 @@
 package dev.outbox.jdbc.internal;
 
 import dev.outbox.OutboxException;
+import dev.outbox.jdbc.TransactionRunner;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -27,6 +28,7 @@ public final class Transactions {
   private final DataSource dataSource;
   private final int networkTimeoutMillis;
   private volatile boolean networkTimeoutUnsupported;
+  private final TransactionRunner handlerRunner;
 
   /** Work on a borrowed connection. */
   @FunctionalInterface
@@ -36,17 +38,21 @@ public final class Transactions {
   }
 
   public Transactions(DataSource dataSource) {
-    this(dataSource, Duration.ZERO);
+    this(dataSource, Duration.ZERO, null);
   }
 
   /**
    * Work on connections whose every statement fails after {@code networkTimeout} without an answer
    * ({@link Connection#setNetworkTimeout}, put back when the connection is returned), so that a
    * half-open connection fails a statement instead of blocking its thread for good; zero for none.
+   * {@code handlerRunner} opens the transactions of transactional handlers ({@link
+   * #inHandlerTransaction}); null for the library's own.
    */
-  public Transactions(DataSource dataSource, Duration networkTimeout) {
+  public Transactions(
+      DataSource dataSource, Duration networkTimeout, TransactionRunner handlerRunner) {
     this.dataSource = dataSource;
     this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, networkTimeout.toMillis());
+    this.handlerRunner = handlerRunner;
   }
 
   /** The data source connections are borrowed from. */
@@ -157,6 +163,44 @@ public final class Transactions {
           connection.setNetworkTimeout(Runnable::run, networkTimeoutWas);
         }
       }
+    }
+  }
+
+  /**
+   * Runs a transactional handler's transaction: through the configured {@link TransactionRunner},
+   * or else as {@link #inTransaction(String, Work)}.
+   */
+  public <T> T inHandlerTransaction(String what, Work<T> work) {
+    if (handlerRunner == null) {
+      return inTransaction(what, work);
+    }
+    try {
+      return handlerRunner.inTransaction(dataSource, connection -> timed(connection, work));
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
+  /**
+   * Runs {@code work} on a connection someone else borrowed (a framework's transaction) with this
+   * network timeout, put back after.
+   */
+  private <T> T timed(Connection connection, Work<T> work) throws SQLException {
+    if (networkTimeoutMillis == 0 || networkTimeoutUnsupported) {
+      return work.run(connection);
+    }
+    int was;
+    try {
+      was = connection.getNetworkTimeout();
+      connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+    } catch (SQLFeatureNotSupportedException e) {
+      networkTimeoutUnsupported = true;
+      return work.run(connection);
+    }
+    try {
+      return work.run(connection);
+    } finally {
+      connection.setNetworkTimeout(Runnable::run, was);
     }
   }
 
