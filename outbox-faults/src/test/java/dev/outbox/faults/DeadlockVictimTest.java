@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.drain.Backoff;
 import dev.outbox.drain.DrainReport;
 import dev.outbox.drain.Drainer;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,8 +35,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The deadlock is made on purpose: while the handlers run, another session locks the second job
  * row; the outcome write then locks the first and waits for the second; the other session asks for
- * the first. PostgreSQL's deadlock check runs first in the write, which waited first; InnoDB rolls
- * back the smaller transaction, so the other session has written rows of its own beforehand.
+ * the first. PostgreSQL checks for a deadlock once per wait, {@code deadlock_timeout} after it
+ * began, and the session that finds the cycle is the victim. The write's check (5 s into its wait)
+ * must therefore come after the other session's request, however late load makes it, and before the
+ * other session's own check (a minute into its wait). InnoDB rolls back the smaller transaction, so
+ * the other session has written rows of its own beforehand.
  */
 class DeadlockVictimTest {
   /** The outcome the handlers return, and so the write that becomes the victim. */
@@ -53,7 +58,8 @@ class DeadlockVictimTest {
   void anOutcomeWriteChosenAsADeadlockVictimIsWrittenAgain(TestDatabase database, Write write)
       throws Exception {
     ExecutorService thread = Executors.newSingleThreadExecutor();
-    try (ScenarioTables tables = ScenarioTables.create(database, 4)) {
+    try (ScenarioTables tables = ScenarioTables.create(database, 4);
+        HikariDataSource drainerPool = drainerPool(tables)) {
       tables.enqueueWork(2);
       long first = tables.queryLong("SELECT MIN(id) FROM " + tables.jobTable());
       long second = tables.queryLong("SELECT MAX(id) FROM " + tables.jobTable());
@@ -62,7 +68,7 @@ class DeadlockVictimTest {
       CountDownLatch locked = new CountDownLatch(1);
       Drainer<FaultJob> drainer =
           tables
-              .outboxOn(tables.pool("drainer", 4))
+              .outboxOn(drainerPool)
               .drainer()
               .backoff(Backoff.fixed(Duration.ofMinutes(10)))
               .handler(
@@ -79,6 +85,11 @@ class DeadlockVictimTest {
       boolean otherSessionWasVictim;
       try (Connection other = tables.pool("other", 1).getConnection()) {
         other.setAutoCommit(false);
+        if (database == TestDatabase.POSTGRESQL) {
+          try (Statement late = other.createStatement()) {
+            late.execute("SET LOCAL deadlock_timeout = '1min'");
+          }
+        }
         try (Statement ballast = other.createStatement()) {
           ballast.executeUpdate(
               "INSERT INTO " + tables.prefix + "_ballast VALUES (1), (2), (3), (4), (5), (6)");
@@ -111,6 +122,15 @@ class DeadlockVictimTest {
     }
   }
 
+  /** The drainer's sessions; on PostgreSQL they check for a deadlock 5 s into a wait. */
+  private static HikariDataSource drainerPool(ScenarioTables tables) {
+    String url = tables.url;
+    if (tables.database == TestDatabase.POSTGRESQL) {
+      url += (url.contains("?") ? "&" : "?") + "options=-c%20deadlock_timeout%3D5s";
+    }
+    return ScenarioTables.pool(tables.database, url, tables.sessionTag() + "-drainer", 4);
+  }
+
   private static void lock(Connection connection, ScenarioTables tables, long id)
       throws SQLException {
     try (PreparedStatement lock =
@@ -137,18 +157,30 @@ class DeadlockVictimTest {
     }
   }
 
-  /** Whether a statement on the job table waits for a row lock. */
+  /**
+   * Whether a statement on the job table waits for a lock. On MariaDB this reads {@code SHOW ENGINE
+   * INNODB STATUS}, made afresh for each call: {@code information_schema.INNODB_TRX} is a snapshot
+   * that InnoDB renews only after 100 ms without any reader (trx0i_s.cc), so polling it (here, or
+   * by any other session on the server) keeps showing the state from before the write waited.
+   */
   private static boolean waiting(ScenarioTables tables) throws SQLException {
-    String sql =
-        tables.database == TestDatabase.POSTGRESQL
-            ? "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                + " AND query LIKE '%"
-                + tables.jobTable()
-                + "%' AND pid <> pg_backend_pid()"
-            : "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'"
-                + " AND trx_query LIKE '%"
-                + tables.jobTable()
-                + "%'";
-    return tables.queryLong(sql) > 0;
+    if (tables.database == TestDatabase.POSTGRESQL) {
+      return tables.queryLong(
+              "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                  + " AND query LIKE '%"
+                  + tables.jobTable()
+                  + "%' AND pid <> pg_backend_pid()")
+          > 0;
+    }
+    Pattern lockWait =
+        Pattern.compile(
+            "TRX HAS BEEN WAITING [^\\n]*\\n(?:RECORD|TABLE) LOCKS [^\\n]* of table `[^`]*`\\.`"
+                + Pattern.quote(tables.jobTable())
+                + "`");
+    try (Connection connection = tables.dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet status = statement.executeQuery("SHOW ENGINE INNODB STATUS")) {
+      return status.next() && lockWait.matcher(status.getString("Status")).find();
+    }
   }
 }
