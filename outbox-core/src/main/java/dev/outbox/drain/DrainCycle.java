@@ -341,7 +341,10 @@ final class DrainCycle<J> {
     int released = applied(unfinished.size(), () -> store.release(leaseToken, unfinished));
     if (fenced > 0) {
       log.warn(
-          "{} outcome(s) were not applied: their lease had expired and another drainer took the jobs",
+          "{} outcome(s) were not applied: the jobs no longer carry this claim's lease token. Their"
+              + " lease ran out before the outcomes were written (this drainer was stalled longer"
+              + " than a lease) and a later claim, by this drainer or another, took them; or the"
+              + " rows were removed meanwhile. The later claim's outcome stands.",
           fenced);
     }
     return new DrainReport(
