@@ -68,10 +68,7 @@ final class EventEncoder<J> {
       return Either.left(
           "the data of event '" + name + "' is " + shapeOf(data) + "; Inngest requires an object");
     }
-    String id =
-        job.idempotencyKey().isDefined()
-            ? EventIds.keyed(name, job.idempotencyKey().get())
-            : job.eventId();
+    String id = EventIds.of(job, name);
     long ts = job.createdAt().toEpochMilli();
     byte[] json = write(name, data, id, ts);
     if (json.length > maxEventBytes) {

@@ -39,6 +39,29 @@ public final class EventIds {
     return new UUID(high, low);
   }
 
+  /** Header names every message forwarder sets (the Inngest forwarder puts the id in the event). */
+  public static final String EVENT_ID_HEADER = "outbox-event-id";
+
+  /** Header: the job's kind. */
+  public static final String KIND_HEADER = "outbox-kind";
+
+  /** Header: the job's id in its table (unique there only). */
+  public static final String JOB_ID_HEADER = "outbox-job-id";
+
+  /** Header: when the job was enqueued, epoch milliseconds. */
+  public static final String CREATED_AT_HEADER = "outbox-created-at";
+
+  /**
+   * The event id a forwarder sends for {@code job}: its own, or for a job with an idempotency key
+   * the {@link #keyed} id of the key under {@code name} (the event name, or the kind where the
+   * destination has no name of its own).
+   */
+  public static String of(dev.outbox.job.Job<?> job, String name) {
+    return job.idempotencyKey().isDefined()
+        ? keyed(name, job.idempotencyKey().get())
+        : job.eventId();
+  }
+
   /**
    * The id of a job with an idempotency key sent under an event name: equal for equal pairs,
    * different when either differs (the two are hashed with their lengths, so no pair of strings

@@ -13,16 +13,16 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /** Maps a job to its record: topic, key, value and the outbox's headers. Immutable. */
 final class KafkaRecords<J> {
   /** Header: the event id consumers deduplicate by. */
-  static final String EVENT_ID = "outbox-event-id";
+  static final String EVENT_ID = EventIds.EVENT_ID_HEADER;
 
   /** Header: the job's kind. */
-  static final String KIND = "outbox-kind";
+  static final String KIND = EventIds.KIND_HEADER;
 
   /** Header: the job's id in its table (unique there only). */
-  static final String JOB_ID = "outbox-job-id";
+  static final String JOB_ID = EventIds.JOB_ID_HEADER;
 
   /** Header: when the job was enqueued, epoch milliseconds. */
-  static final String CREATED_AT = "outbox-created-at";
+  static final String CREATED_AT = EventIds.CREATED_AT_HEADER;
 
   private final JobCodec<J> codec;
   private final String topicPrefix;
@@ -64,9 +64,7 @@ final class KafkaRecords<J> {
 
   /** The job's own event id, or for a job with an idempotency key one made from it and the kind. */
   static String eventId(Job<?> job) {
-    return job.idempotencyKey().isDefined()
-        ? EventIds.keyed(job.kind(), job.idempotencyKey().get())
-        : job.eventId();
+    return EventIds.of(job, job.kind());
   }
 
   private String topicOf(Job<J> job) {
