@@ -125,7 +125,7 @@ final class DrainCycle<J> {
   }
 
   private static <J> Outcome safely(JobHandler<J> handler, Job<J> job) {
-    try {
+    try (JobMdc mdc = JobMdc.of(job)) {
       Outcome outcome = handler.handle(job);
       return outcome != null
           ? outcome
@@ -154,7 +154,7 @@ final class DrainCycle<J> {
   }
 
   private TxResult safely(ClaimedRow row, Job<J> job, TransactionalHandler<J> handler) {
-    try {
+    try (JobMdc mdc = JobMdc.of(job)) {
       return store.runInTransaction(row, tx -> handler.handle(job, tx));
     } catch (Throwable e) { // rolled back by the store; still this job's failure alone
       return new TxResult.RolledBack(e);
@@ -276,8 +276,9 @@ final class DrainCycle<J> {
       events.committed(rows.get(id), outcome);
       if (outcome instanceof Outcome.RetryLater) {
         snoozedInTx++;
-      } else if (outcome instanceof Outcome.DeadLetterNow) {
+      } else if (outcome instanceof Outcome.DeadLetterNow now) {
         buriedInTx++;
+        logDeadLetter(rows.get(id), now.reason(), now.why());
       } else {
         committedInTx++;
       }
@@ -321,7 +322,8 @@ final class DrainCycle<J> {
           row.id(),
           row.kind(),
           row.attempts(),
-          delay);
+          delay,
+          cause);
     }
   }
 
@@ -343,7 +345,6 @@ final class DrainCycle<J> {
       snooze(row, new Retry(row.id(), drainer.unknownKindRecheck(), false, error.describe()));
       return;
     }
-    log.warn("job {} cannot be parsed, dead-lettered: {}", row.id(), error.describe());
     bury(row, DeadLetterReason.UNPARSEABLE, ErrorText.bounded(error.describe()));
   }
 
@@ -356,6 +357,18 @@ final class DrainCycle<J> {
     Burial burial = new Burial(row.id(), reason, error);
     burials.add(burial);
     events.buried(row, burial);
+  }
+
+  /** One WARN line per dead letter: what an operator needs to find it and start on the cause. */
+  private static void logDeadLetter(ClaimedRow row, DeadLetterReason reason, String error) {
+    String firstLine = error == null ? "" : error.lines().findFirst().orElse("");
+    log.warn(
+        "job {} ({}) dead-lettered, {} after {} attempt(s): {}",
+        row.id(),
+        row.kind(),
+        reason,
+        row.attempts(),
+        firstLine);
   }
 
   /** Whether a job of this batch had an ordering key: finishing it may unblock the key's next. */
@@ -372,6 +385,8 @@ final class DrainCycle<J> {
     events.snoozesWritten();
     int buried = buriedInTx + applied(burials.size(), () -> store.deadLetter(leaseToken, burials));
     events.burialsWritten();
+    burials.forEach(
+        burial -> logDeadLetter(rows.get(burial.id()), burial.reason(), burial.error()));
     int released = applied(unfinished.size(), () -> store.release(leaseToken, unfinished));
     events.fenced(fenced);
     if (fenced > 0) {

@@ -142,6 +142,17 @@ public final class Drainer<J> implements AutoCloseable {
       subscription = store.subscribe(settings.name, this::wake);
     }
     thread.start();
+    log.info(
+        "{}: started: batchSize {}, concurrency {}, pollInterval {}, lease {}, maxAttempts {},"
+            + " handlerTimeout {}, listen {}",
+        settings.name,
+        settings.batchSize,
+        settings.concurrency,
+        settings.pollInterval,
+        settings.lease,
+        settings.maxAttempts,
+        settings.handlerTimeout,
+        settings.listen);
     listeners.publish(new DrainEvent.Started(settings.name));
   }
 
@@ -203,9 +214,27 @@ public final class Drainer<J> implements AutoCloseable {
       closeSubscription();
     }
     if (!stopped.getAndSet(true)) {
-      listeners.publish(new DrainEvent.Stopped(settings.name, totals(), clean));
+      stopped(clean);
     }
     return clean;
+  }
+
+  private void stopped(boolean clean) {
+    DrainReport totals = totals();
+    if (loop.get() != null) {
+      log.info(
+          "{}: stopped{}: since start {} succeeded, {} retried, {} snoozed, {} dead-lettered, {}"
+              + " fenced, {} released unfinished",
+          settings.name,
+          clean ? "" : " (some handlers were still running at the deadline)",
+          totals.succeeded(),
+          totals.retried(),
+          totals.snoozed(),
+          totals.deadLettered(),
+          totals.fenced(),
+          totals.released());
+    }
+    listeners.publish(new DrainEvent.Stopped(settings.name, totals, clean));
   }
 
   private boolean awaitLoop(long returnBy) throws InterruptedException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import dev.outbox.deadletter.DeadLetterReason;
 import dev.outbox.drain.DrainEvent;
 import dev.outbox.drain.DrainListener;
@@ -12,14 +13,18 @@ import dev.outbox.drain.Drainer;
 import dev.outbox.drain.Outcome;
 import dev.outbox.jdbc.TestJob.Boom;
 import dev.outbox.jdbc.TestJob.Greet;
+import dev.outbox.jdbc.testing.CapturedLogs;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** Every {@link DrainEvent} fires where it should: the events add up to the reports. */
 public abstract class ListenerContract extends OutboxTestBase {
@@ -46,6 +51,13 @@ public abstract class ListenerContract extends OutboxTestBase {
 
   /** Two good jobs, two failing, one unparseable row; the failing ones dead-letter on attempt 2. */
   private DrainReport drainMixedQueue(DrainListener... listeners) throws Exception {
+    try (CapturedLogs logs = CapturedLogs.of(Drainer.class)) {
+      return drainMixedQueue(logs, listeners);
+    }
+  }
+
+  private DrainReport drainMixedQueue(CapturedLogs logs, DrainListener... listeners)
+      throws Exception {
     enqueueCommitted(new Greet("a"), new Greet("later"), new Boom("x"), new Boom("y"));
     insertRaw("no-such-kind", "{}");
     Set<String> snoozedOnce = ConcurrentHashMap.newKeySet();
@@ -127,7 +139,12 @@ public abstract class ListenerContract extends OutboxTestBase {
           throw new IllegalStateException("a broken listener");
         };
 
-    DrainReport total = drainMixedQueue(throwing, recorder);
+    DrainReport total;
+    List<String> warnings;
+    try (CapturedLogs logs = CapturedLogs.of(Drainer.class)) {
+      total = drainMixedQueue(logs, throwing, recorder);
+      warnings = logs.at(Level.WARN);
+    }
 
     assertEquals(2, total.succeeded());
     assertEquals(2, total.retried());
@@ -136,6 +153,10 @@ public abstract class ListenerContract extends OutboxTestBase {
     assertEquals(0, count(jobTable));
     assertEquals(3, count(deadLetterTable));
     assertEquals(total.deadLettered(), recorder.of(DrainEvent.DeadLettered.class).size());
+    assertEquals(
+        1,
+        warnings.stream().filter(line -> line.contains("threw")).count(),
+        "logged once at WARN, later failures at DEBUG: " + warnings);
   }
 
   @Test
@@ -210,5 +231,105 @@ public abstract class ListenerContract extends OutboxTestBase {
     assertEquals(drainer.totals(), stopped.get(0).totals());
     assertEquals(2, stopped.get(0).totals().succeeded());
     assertFalse(recorder.events.stream().anyMatch(e -> !e.drainer().equals("observed")));
+  }
+
+  @Test
+  void aHandlerSeesItsJobInTheMdc() throws Exception {
+    long id = enqueueCommitted(new Greet("logged")).get(0);
+    List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+
+    drainer()
+        .handler(
+            job -> {
+              seen.add(MDC.getCopyOfContextMap());
+              return Outcome.done();
+            })
+        .build()
+        .drainOnce();
+
+    assertEquals(
+        List.of(
+            Map.of(
+                "outbox.job.id", Long.toString(id),
+                "outbox.job.kind", "Greet",
+                "outbox.job.attempt", "1")),
+        seen);
+  }
+
+  @Test
+  void eachDeadLetterIsOneWarnWithItsIdKindReasonAttemptsAndTheErrorsFirstLine() throws Exception {
+    long id = enqueueCommitted(new Boom("x")).get(0);
+
+    try (CapturedLogs logs = CapturedLogs.of(Drainer.class)) {
+      drainer()
+          .maxAttempts(1)
+          .handler(job -> Outcome.failed(new IllegalStateException("first line\nsecond line")))
+          .build()
+          .drainOnce();
+
+      assertEquals(
+          List.of(
+              "job "
+                  + id
+                  + " (Boom) dead-lettered, RETRIES_EXHAUSTED after 1 attempt(s):"
+                  + " java.lang.IllegalStateException: first line"),
+          logs.at(Level.WARN));
+    }
+  }
+
+  @Test
+  void aStartedDrainerLogsItsSettingsAndWhatItDidWhenItStops() throws Exception {
+    enqueueCommitted(new Greet("a"));
+    CountDownLatch handled = new CountDownLatch(1);
+
+    try (CapturedLogs logs = CapturedLogs.of(Drainer.class)) {
+      Drainer<TestJob> drainer =
+          drainer()
+              .name("logged")
+              .batchSize(7)
+              .handler(
+                  job -> {
+                    handled.countDown();
+                    return Outcome.done();
+                  })
+              .build();
+      drainer.start();
+      assertTrue(handled.await(30, TimeUnit.SECONDS));
+      drainer.close(Duration.ofSeconds(30));
+
+      List<String> info = logs.at(Level.INFO);
+      assertEquals(2, info.size(), info.toString());
+      assertContains(info.get(0), "logged: started: batchSize 7, concurrency 8", "lease PT1M");
+      assertContains(info.get(1), "logged: stopped: since start 1 succeeded", "0 released");
+    }
+  }
+
+  @Test
+  void theMdcIsClearedAfterTheHandlerSoTheThreadsNextRunDoesNotSeeIt() throws Exception {
+    enqueueCommitted(new TestJob.Effect(1), new Greet("next"));
+    List<String> threads = new CopyOnWriteArrayList<>();
+    List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+
+    drainer()
+        .concurrency(1)
+        .transactional(
+            TestJob.Effect.class,
+            (job, tx) -> {
+              threads.add(Thread.currentThread().getName());
+              return Outcome.done();
+            })
+        .batchHandler(
+            jobs -> { // batch handlers get no MDC: they run several jobs at once
+              threads.add(Thread.currentThread().getName());
+              seen.add(MDC.getCopyOfContextMap());
+              return Map.of(jobs.get(0).id(), Outcome.done());
+            })
+        .build()
+        .drainOnce();
+
+    assertEquals(2, threads.size());
+    assertEquals(threads.get(0), threads.get(1), "one handler thread ran both, in turn");
+    Map<String, String> after = seen.get(0);
+    assertTrue(after == null || after.isEmpty(), "left behind: " + after);
   }
 }
