@@ -10,6 +10,7 @@ import dev.outbox.drain.DrainEvent;
 import dev.outbox.drain.DrainListener;
 import dev.outbox.drain.DrainReport;
 import dev.outbox.drain.Drainer;
+import dev.outbox.drain.DrainerBuilder;
 import dev.outbox.drain.Outcome;
 import dev.outbox.jdbc.TestJob.Boom;
 import dev.outbox.jdbc.TestJob.Greet;
@@ -202,24 +203,31 @@ public abstract class ListenerContract extends OutboxTestBase {
     assertEquals(1, recorder.handled(Outcome.Done.class), "handled, then not applied");
   }
 
-  @Test
-  void aStartedDrainerTellsItsStartAndItsStopWithItsTotals() throws Exception {
-    enqueueCommitted(new Greet("a"), new Greet("b"));
-    Recorder recorder = new Recorder();
-    CountDownLatch handled = new CountDownLatch(2);
+  /**
+   * The builder, with a handler that completes each job, started until it has handled {@code jobs}.
+   */
+  private static Drainer<TestJob> startUntilHandled(DrainerBuilder<TestJob> builder, int jobs)
+      throws InterruptedException {
+    CountDownLatch handled = new CountDownLatch(jobs);
     Drainer<TestJob> drainer =
-        drainer()
-            .name("observed")
-            .listener(recorder)
+        builder
             .handler(
                 job -> {
                   handled.countDown();
                   return Outcome.done();
                 })
             .build();
-
     drainer.start();
     assertTrue(handled.await(30, TimeUnit.SECONDS));
+    return drainer;
+  }
+
+  @Test
+  void aStartedDrainerTellsItsStartAndItsStopWithItsTotals() throws Exception {
+    enqueueCommitted(new Greet("a"), new Greet("b"));
+    Recorder recorder = new Recorder();
+    Drainer<TestJob> drainer = startUntilHandled(drainer().name("observed").listener(recorder), 2);
+
     assertTrue(drainer.close(Duration.ofSeconds(30)));
     drainer.close();
 
@@ -280,21 +288,9 @@ public abstract class ListenerContract extends OutboxTestBase {
   @Test
   void aStartedDrainerLogsItsSettingsAndWhatItDidWhenItStops() throws Exception {
     enqueueCommitted(new Greet("a"));
-    CountDownLatch handled = new CountDownLatch(1);
 
     try (CapturedLogs logs = CapturedLogs.of(Drainer.class)) {
-      Drainer<TestJob> drainer =
-          drainer()
-              .name("logged")
-              .batchSize(7)
-              .handler(
-                  job -> {
-                    handled.countDown();
-                    return Outcome.done();
-                  })
-              .build();
-      drainer.start();
-      assertTrue(handled.await(30, TimeUnit.SECONDS));
+      Drainer<TestJob> drainer = startUntilHandled(drainer().name("logged").batchSize(7), 1);
       drainer.close(Duration.ofSeconds(30));
 
       List<String> info = logs.at(Level.INFO);
