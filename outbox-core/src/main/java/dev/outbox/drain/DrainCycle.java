@@ -47,6 +47,7 @@ final class DrainCycle<J> {
   private final Map<String, Long> counted = new ConcurrentHashMap<>();
   private final BatchCounts counts = (name, delta) -> counted.merge(name, delta, Long::sum);
   private final Semaphore ended = new Semaphore(0);
+  private final BatchEvents events;
   private int unparseable;
   private int fenced;
   private int committedInTx;
@@ -58,6 +59,7 @@ final class DrainCycle<J> {
     this.store = drainer.store();
     this.leaseToken = claim.get(0).leaseToken();
     this.claimed = claim.size();
+    this.events = new BatchEvents(drainer.listeners(), drainer.name());
     claim.forEach(row -> rows.put(row.id(), row));
   }
 
@@ -75,7 +77,7 @@ final class DrainCycle<J> {
     Map<Job<J>, TransactionalHandler<J>> transactional = new LinkedHashMap<>();
     for (ClaimedRow row : rows.values()) {
       if (row.attempts() > drainer.maxAttempts()) {
-        burials.add(new Burial(row.id(), DeadLetterReason.RETRIES_EXHAUSTED, abandonedText(row)));
+        bury(row, DeadLetterReason.RETRIES_EXHAUSTED, abandonedText(row));
         continue;
       }
       Either<ParseError, J> parsed = drainer.codec().parse(row.kind(), row.payload());
@@ -123,7 +125,7 @@ final class DrainCycle<J> {
   }
 
   private static <J> Outcome safely(JobHandler<J> handler, Job<J> job) {
-    try {
+    try (JobMdc mdc = JobMdc.of(job)) {
       Outcome outcome = handler.handle(job);
       return outcome != null
           ? outcome
@@ -152,7 +154,7 @@ final class DrainCycle<J> {
   }
 
   private TxResult safely(ClaimedRow row, Job<J> job, TransactionalHandler<J> handler) {
-    try {
+    try (JobMdc mdc = JobMdc.of(job)) {
       return store.runInTransaction(row, tx -> handler.handle(job, tx));
     } catch (Throwable e) { // rolled back by the store; still this job's failure alone
       return new TxResult.RolledBack(e);
@@ -188,17 +190,33 @@ final class DrainCycle<J> {
       HandlerRun run, long now, boolean pastDeadline, Map<Long, Outcome> outcomes) {
     if (run.returned()) {
       result(run, outcomes);
+      handled(run, outcomes, now);
     } else if (pastDeadline && run.cancel()) {
       log.warn("jobs {}: handler still running at the shutdown deadline; released", run.ids);
       unfinished.addAll(run.ids);
     } else if (run.overdue(now) && run.timeOut(drainer.handlerThreads())) {
       timedOut(run, outcomes);
+      handled(run, outcomes, now);
     } else if (run.returned()) { // between the first look and the attempts to end it
       result(run, outcomes);
+      handled(run, outcomes, now);
     } else {
       return false;
     }
     return true;
+  }
+
+  /** Tells the listeners the outcome of each job the run decided. */
+  private void handled(HandlerRun run, Map<Long, Outcome> outcomes, long now) {
+    for (long id : run.ids) {
+      Outcome outcome = outcomes.get(id);
+      if (outcome == null && run.returned() && run.result() instanceof TxResult.Committed c) {
+        outcome = c.outcome();
+      }
+      if (outcome != null) {
+        events.handled(rows.get(id), run, outcome, now);
+      }
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -255,10 +273,12 @@ final class DrainCycle<J> {
       notRun(rows.get(id), notRun.cause());
     } else if (result instanceof TxResult.Committed committed) {
       Outcome outcome = committed.outcome();
+      events.committed(rows.get(id), outcome);
       if (outcome instanceof Outcome.RetryLater) {
         snoozedInTx++;
-      } else if (outcome instanceof Outcome.DeadLetterNow) {
+      } else if (outcome instanceof Outcome.DeadLetterNow now) {
         buriedInTx++;
+        logDeadLetter(rows.get(id), now.reason(), now.why());
       } else {
         committedInTx++;
       }
@@ -269,9 +289,9 @@ final class DrainCycle<J> {
     if (outcome instanceof Outcome.Done) {
       done.add(row.id());
     } else if (outcome instanceof Outcome.RetryLater later) {
-      snoozes.add(new Retry(row.id(), later.delay(), false, null));
+      snooze(row, new Retry(row.id(), later.delay(), false, null));
     } else if (outcome instanceof Outcome.DeadLetterNow now) {
-      burials.add(new Burial(row.id(), now.reason(), ErrorText.bounded(now.why())));
+      bury(row, now.reason(), ErrorText.bounded(now.why()));
     } else if (outcome instanceof Outcome.Failed failed) {
       failed(row, failed.cause());
     }
@@ -288,19 +308,22 @@ final class DrainCycle<J> {
           cause);
     }
     if (drainer.isNonRetryable(cause)) {
-      burials.add(new Burial(row.id(), DeadLetterReason.NON_RETRYABLE, error));
+      bury(row, DeadLetterReason.NON_RETRYABLE, error);
     } else if (row.attempts() >= drainer.maxAttempts()) {
-      burials.add(new Burial(row.id(), DeadLetterReason.RETRIES_EXHAUSTED, error));
+      bury(row, DeadLetterReason.RETRIES_EXHAUSTED, error);
     } else {
       var delay =
           drainer.backoffFor(row.kind()).delayAfter(row.attempts(), ThreadLocalRandom.current());
-      retries.add(new Retry(row.id(), delay, true, error));
+      Retry retry = new Retry(row.id(), delay, true, error);
+      retries.add(retry);
+      events.retried(row, retry, cause);
       log.debug(
           "job {} ({}) failed on attempt {}, retrying in {}",
           row.id(),
           row.kind(),
           row.attempts(),
-          delay);
+          delay,
+          cause);
     }
   }
 
@@ -313,18 +336,39 @@ final class DrainCycle<J> {
         row.kind(),
         delay,
         cause.getMessage());
-    snoozes.add(new Retry(row.id(), delay, false, ErrorText.of(cause)));
+    snooze(row, new Retry(row.id(), delay, false, ErrorText.of(cause)));
   }
 
   private void unparseable(ClaimedRow row, ParseError error) {
     unparseable++;
     if (error instanceof ParseError.UnknownKind && drainer.leavesUnknownKindsPending()) {
-      snoozes.add(new Retry(row.id(), drainer.unknownKindRecheck(), false, error.describe()));
+      snooze(row, new Retry(row.id(), drainer.unknownKindRecheck(), false, error.describe()));
       return;
     }
-    log.warn("job {} cannot be parsed, dead-lettered: {}", row.id(), error.describe());
-    burials.add(
-        new Burial(row.id(), DeadLetterReason.UNPARSEABLE, ErrorText.bounded(error.describe())));
+    bury(row, DeadLetterReason.UNPARSEABLE, ErrorText.bounded(error.describe()));
+  }
+
+  private void snooze(ClaimedRow row, Retry snooze) {
+    snoozes.add(snooze);
+    events.snoozed(row, snooze);
+  }
+
+  private void bury(ClaimedRow row, DeadLetterReason reason, String error) {
+    Burial burial = new Burial(row.id(), reason, error);
+    burials.add(burial);
+    events.buried(row, burial);
+  }
+
+  /** One WARN line per dead letter: what an operator needs to find it and start on the cause. */
+  private static void logDeadLetter(ClaimedRow row, DeadLetterReason reason, String error) {
+    String firstLine = error == null ? "" : error.lines().findFirst().orElse("");
+    log.warn(
+        "job {} ({}) dead-lettered, {} after {} attempt(s): {}",
+        row.id(),
+        row.kind(),
+        reason,
+        row.attempts(),
+        firstLine);
   }
 
   /** Whether a job of this batch had an ordering key: finishing it may unblock the key's next. */
@@ -336,9 +380,15 @@ final class DrainCycle<J> {
   DrainReport finish() {
     int succeeded = committedInTx + applied(done.size(), () -> store.complete(leaseToken, done));
     int retried = applied(retries.size(), () -> store.retry(leaseToken, retries));
+    events.retriesWritten();
     int snoozed = snoozedInTx + applied(snoozes.size(), () -> store.retry(leaseToken, snoozes));
+    events.snoozesWritten();
     int buried = buriedInTx + applied(burials.size(), () -> store.deadLetter(leaseToken, burials));
+    events.burialsWritten();
+    burials.forEach(
+        burial -> logDeadLetter(rows.get(burial.id()), burial.reason(), burial.error()));
     int released = applied(unfinished.size(), () -> store.release(leaseToken, unfinished));
+    events.fenced(fenced);
     if (fenced > 0) {
       log.warn(
           "{} outcome(s) were not applied: the jobs no longer carry this claim's lease token. Their"
@@ -355,7 +405,13 @@ final class DrainCycle<J> {
     if (requested == 0) {
       return 0;
     }
-    int applied = write.getAsInt();
+    int applied;
+    try {
+      applied = write.getAsInt();
+    } catch (RuntimeException e) {
+      events.writeFailed(e);
+      throw e;
+    }
     fenced += requested - applied;
     return applied;
   }

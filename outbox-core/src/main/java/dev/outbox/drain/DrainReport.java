@@ -20,14 +20,14 @@ import java.util.TreeMap;
  *     retries, splits, rejections, pauses), by name
  */
 public record DrainReport(
-    int claimed,
-    int succeeded,
-    int retried,
-    int snoozed,
-    int deadLettered,
-    int unparseable,
-    int fenced,
-    int released,
+    long claimed,
+    long succeeded,
+    long retried,
+    long snoozed,
+    long deadLettered,
+    long unparseable,
+    long fenced,
+    long released,
     Map<String, Long> counts) {
 
   /** Nothing claimed. */

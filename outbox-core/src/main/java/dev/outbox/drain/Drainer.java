@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -61,11 +62,13 @@ public final class Drainer<J> implements AutoCloseable {
   private final OutboxStore store;
   private final HandlerThreads handlerThreads;
   private final ExecutorService finisher;
+  private final Listeners listeners;
   private final Object wakeLock = new Object();
   private final AtomicReference<DrainReport> totals = new AtomicReference<>(DrainReport.EMPTY);
   private final AtomicReference<Thread> loop = new AtomicReference<>();
   private volatile AutoCloseable subscription = () -> {};
   private volatile boolean stopping;
+  private final AtomicBoolean stopped = new AtomicBoolean();
   private final Object cycles = new Object();
   private int drainingOnce; // drainOnce() calls in progress, guarded by cycles
   private volatile long hardDeadlineNanos = Long.MAX_VALUE;
@@ -78,6 +81,7 @@ public final class Drainer<J> implements AutoCloseable {
     this.handlerThreads =
         new HandlerThreads(settings.concurrency, threads(settings.name + "-handler"));
     this.finisher = Executors.newSingleThreadExecutor(threads(settings.name + "-finish"));
+    this.listeners = new Listeners(settings.listeners);
   }
 
   /**
@@ -96,7 +100,7 @@ public final class Drainer<J> implements AutoCloseable {
       drainingOnce++;
     }
     try {
-      List<ClaimedRow> claim = store.claim(settings.batchSize, settings.lease);
+      List<ClaimedRow> claim = claim();
       if (claim.isEmpty()) {
         return DrainReport.EMPTY;
       }
@@ -138,6 +142,18 @@ public final class Drainer<J> implements AutoCloseable {
       subscription = store.subscribe(settings.name, this::wake);
     }
     thread.start();
+    log.info(
+        "{}: started: batchSize {}, concurrency {}, pollInterval {}, lease {}, maxAttempts {},"
+            + " handlerTimeout {}, listen {}",
+        settings.name,
+        settings.batchSize,
+        settings.concurrency,
+        settings.pollInterval,
+        settings.lease,
+        settings.maxAttempts,
+        settings.handlerTimeout,
+        settings.listen);
+    listeners.publish(new DrainEvent.Started(settings.name));
   }
 
   /** Makes a started drainer look for work now instead of at its next poll. Cheap; never blocks. */
@@ -197,7 +213,28 @@ public final class Drainer<J> implements AutoCloseable {
       finisher.shutdown();
       closeSubscription();
     }
+    if (!stopped.getAndSet(true)) {
+      stopped(clean);
+    }
     return clean;
+  }
+
+  private void stopped(boolean clean) {
+    DrainReport totals = totals();
+    if (loop.get() != null) {
+      log.info(
+          "{}: stopped{}: since start {} succeeded, {} retried, {} snoozed, {} dead-lettered, {}"
+              + " fenced, {} released unfinished",
+          settings.name,
+          clean ? "" : " (some handlers were still running at the deadline)",
+          totals.succeeded(),
+          totals.retried(),
+          totals.snoozed(),
+          totals.deadLettered(),
+          totals.fenced(),
+          totals.released());
+    }
+    listeners.publish(new DrainEvent.Stopped(settings.name, totals, clean));
   }
 
   private boolean awaitLoop(long returnBy) throws InterruptedException {
@@ -266,6 +303,7 @@ public final class Drainer<J> implements AutoCloseable {
             failures,
             e.toString());
         log.debug("drain failure", e);
+        listeners.publish(new DrainEvent.LoopFailed(settings.name, e, failures));
         pause = errorPause(failures);
       }
       pause(pause);
@@ -282,7 +320,7 @@ public final class Drainer<J> implements AutoCloseable {
    * @return how many jobs were claimed
    */
   private int drainOverlapped() {
-    List<ClaimedRow> claim = store.claim(settings.batchSize, settings.lease);
+    List<ClaimedRow> claim = claim();
     if (claim.isEmpty()) {
       awaitFinishing();
       return 0;
@@ -291,6 +329,20 @@ public final class Drainer<J> implements AutoCloseable {
     awaitFinishing();
     finishing = finisher.submit(() -> finish(cycle));
     return claim.size();
+  }
+
+  private List<ClaimedRow> claim() {
+    List<ClaimedRow> claim;
+    try {
+      claim = store.claim(settings.batchSize, settings.lease);
+    } catch (RuntimeException e) {
+      listeners.publish(new DrainEvent.StoreFailed(settings.name, DrainEvent.Write.CLAIM, e));
+      throw e;
+    }
+    if (!claim.isEmpty()) {
+      listeners.publish(new DrainEvent.Claimed(settings.name, claim.size()));
+    }
+    return claim;
   }
 
   private void finish(DrainCycle<J> cycle) {
@@ -367,6 +419,14 @@ public final class Drainer<J> implements AutoCloseable {
   }
 
   // Accessors for DrainCycle.
+
+  String name() {
+    return settings.name;
+  }
+
+  Listeners listeners() {
+    return listeners;
+  }
 
   OutboxStore store() {
     return store;

@@ -4,6 +4,7 @@ import dev.outbox.OutboxException;
 import dev.outbox.internal.OutboxStore;
 import dev.outbox.job.JobCodec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,6 +65,7 @@ public final class DrainerBuilder<J> {
   BatchHandler<J> batchHandler;
   TransactionalHandler<J> transactionalDefault;
   final Map<String, TransactionalHandler<J>> transactionalByKind = new LinkedHashMap<>();
+  final List<DrainListener> listeners = new ArrayList<>();
   boolean listen = true;
   boolean leaveUnknownKindsPending;
   Duration unknownKindRecheck = Duration.ofMinutes(1);
@@ -223,6 +225,15 @@ public final class DrainerBuilder<J> {
   /** How long {@link Drainer#close()} waits for in-flight handlers. Default 30 seconds. */
   public DrainerBuilder<J> shutdownTimeout(Duration timeout) {
     this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
+  /**
+   * Adds a listener told every {@link DrainEvent} of the drainer, after those added before it. None
+   * by default; the list is fixed when {@link #build()} is called.
+   */
+  public DrainerBuilder<J> listener(DrainListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
   }
 

@@ -25,6 +25,8 @@ final class HandlerRun {
   private final Semaphore ended;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
   private volatile long startedNanos;
+  private volatile long startedMillis;
+  private volatile long returnedNanos;
   private volatile Thread thread;
   private volatile Object result;
   private volatile Future<?> task;
@@ -56,11 +58,13 @@ final class HandlerRun {
       return; // cancelled before it started
     }
     thread = Thread.currentThread();
+    startedMillis = System.currentTimeMillis();
     startedNanos = System.nanoTime();
     Object value;
     try {
       value = work.get();
     } finally {
+      returnedNanos = System.nanoTime();
       thread = null;
     }
     synchronized (this) {
@@ -86,6 +90,20 @@ final class HandlerRun {
   boolean overdue(long nowNanos) {
     long started = startedNanos;
     return state.get() == RUNNING && started != 0 && nowNanos - started > timeout.toNanos();
+  }
+
+  /** When the handler started, in epoch milliseconds; 0 if it never did. */
+  long startedMillis() {
+    return startedMillis;
+  }
+
+  /** How long it ran: until it returned, or until {@code nowNanos} if it is still running. */
+  Duration ran(long nowNanos) {
+    long started = startedNanos;
+    long returned = returnedNanos;
+    return started == 0
+        ? Duration.ZERO
+        : Duration.ofNanos((returned != 0 ? returned : nowNanos) - started);
   }
 
   Duration timeout() {

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,8 +32,8 @@ class StaleWorkerFencingTest {
   private static final int JOBS = 5;
   private static final Figures FIGURES = Figures.of("4 stale worker fencing, all databases");
   private static final AtomicInteger CASES = new AtomicInteger();
-  private static final AtomicInteger REFUSED = new AtomicInteger();
-  private static final AtomicInteger APPLIED = new AtomicInteger();
+  private static final AtomicLong REFUSED = new AtomicLong();
+  private static final AtomicLong APPLIED = new AtomicLong();
 
   @AfterAll
   static void printFigures() {

@@ -85,33 +85,10 @@ public abstract class DrainContract extends OutboxTestBase {
   @Test
   void anExpiredLeaseIsReclaimedAndTheStaleDrainersCompletionIsRefused() throws Exception {
     long id = enqueueCommitted(new TestJob.Greet("slow")).get(0);
-    CountDownLatch staleStarted = new CountDownLatch(1);
-    CountDownLatch letStaleFinish = new CountDownLatch(1);
-    Drainer<TestJob> stale =
-        drainer()
-            .lease(Duration.ofMillis(300))
-            .handler(
-                job -> {
-                  staleStarted.countDown();
-                  letStaleFinish.await(1, TimeUnit.MINUTES);
-                  return Outcome.done();
-                })
-            .build();
-    ExecutorService thread = Executors.newSingleThreadExecutor();
-    Future<DrainReport> staleRun = thread.submit(stale::drainOnce);
-    assertTrue(staleStarted.await(30, TimeUnit.SECONDS));
-    DrainReport fresh = DrainReport.EMPTY;
-    Drainer<TestJob> other =
-        drainer().handler(job -> Outcome.retryAfter(Duration.ofHours(1))).build();
-    while (fresh.claimed() == 0) {
-      Thread.sleep(100);
-      expireLeases(); // the stale drainer renews; as if its renewals stopped reaching the database
-      fresh = other.drainOnce();
-    }
-    assertEquals(1, fresh.snoozed(), "the second drainer took the job after the lease expired");
-    letStaleFinish.countDown();
-    DrainReport staleReport = staleRun.get(30, TimeUnit.SECONDS);
-    thread.shutdown();
+    LostLease lost = loseTheLease(drainer().lease(Duration.ofMillis(300)));
+    DrainReport staleReport = lost.stale();
+    assertEquals(
+        1, lost.taker().snoozed(), "the second drainer took the job after the lease expired");
     assertEquals(1, staleReport.fenced(), "the stale completion must not apply");
     assertEquals(0, staleReport.succeeded());
     assertEquals(
@@ -256,10 +233,5 @@ public abstract class DrainContract extends OutboxTestBase {
       drainer.wake();
       assertTrue(handled.await(30, TimeUnit.SECONDS), "woken drainer handled the job");
     }
-  }
-
-  /** Ends every lease now, as a drainer whose renewals no longer reach the database would see. */
-  protected void expireLeases() throws java.sql.SQLException {
-    execute("UPDATE " + jobTable + " SET lease_until = 0 WHERE lease_token IS NOT NULL");
   }
 }

@@ -3,12 +3,12 @@ package dev.outbox.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import ch.qos.logback.classic.Level;
 import dev.outbox.drain.DrainReport;
+import dev.outbox.drain.Drainer;
 import dev.outbox.drain.Outcome;
+import dev.outbox.jdbc.testing.CapturedLogs;
 import dev.outbox.jdbc.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The warning about outcomes not applied says what is known, not who took the jobs. */
@@ -31,16 +31,12 @@ class FencedOutcomeMessageTest extends OutboxTestBase {
                 })
             .build();
 
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     DrainReport report;
-    try {
+    String logs;
+    try (CapturedLogs captured = CapturedLogs.of(Drainer.class)) {
       report = drainer.drainOnce();
-    } finally {
-      System.setErr(original);
+      logs = String.join("\n", captured.at(Level.WARN));
     }
-    String logs = captured.toString(StandardCharsets.UTF_8);
 
     assertEquals(1, report.fenced());
     assertContains(logs, "1 outcome(s) were not applied", "by this drainer or another");

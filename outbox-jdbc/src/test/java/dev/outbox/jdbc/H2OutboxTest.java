@@ -116,4 +116,12 @@ class H2OutboxTest {
       return TestDatabase.H2;
     }
   }
+
+  @Nested
+  class Listeners extends ListenerContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.H2;
+    }
+  }
 }

@@ -180,7 +180,7 @@ public abstract class HandlerFaultContract extends OutboxTestBase {
     try {
       Future<DrainReport> first = thread.submit(slow::drainOnce);
       assertTrue(running.await(1, TimeUnit.MINUTES));
-      int claimedByOther = 0;
+      long claimedByOther = 0;
       while (!first.isDone()) {
         claimedByOther += other.drainOnce().claimed();
         Thread.sleep(50);

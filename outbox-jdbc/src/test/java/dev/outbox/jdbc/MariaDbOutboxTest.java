@@ -116,4 +116,12 @@ class MariaDbOutboxTest {
       return TestDatabase.MARIADB;
     }
   }
+
+  @Nested
+  class Listeners extends ListenerContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.MARIADB;
+    }
+  }
 }

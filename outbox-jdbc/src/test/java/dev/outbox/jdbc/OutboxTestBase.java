@@ -1,9 +1,14 @@
 package dev.outbox.jdbc;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.drain.Backoff;
+import dev.outbox.drain.DrainReport;
+import dev.outbox.drain.Drainer;
 import dev.outbox.drain.DrainerBuilder;
+import dev.outbox.drain.Outcome;
 import dev.outbox.jdbc.testing.TestDatabase;
 import dev.outbox.job.EnqueueOptions;
 import dev.outbox.job.EnqueueResult;
@@ -15,6 +20,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -170,5 +180,52 @@ public abstract class OutboxTestBase {
       insert.setString(2, payload);
       insert.executeUpdate();
     }
+  }
+
+  /**
+   * What {@link #loseTheLease} did: the stale drainer's report and the report of the one that took
+   * over.
+   */
+  protected record LostLease(DrainReport stale, DrainReport taker) {}
+
+  /**
+   * Drains the one due job with {@code stale}, whose handler waits until another drainer has taken
+   * the job over an expired lease (and snoozed it for an hour), then returns done.
+   */
+  protected LostLease loseTheLease(DrainerBuilder<TestJob> stale) throws Exception {
+    CountDownLatch staleStarted = new CountDownLatch(1);
+    CountDownLatch letStaleFinish = new CountDownLatch(1);
+    Drainer<TestJob> staleDrainer =
+        stale
+            .handler(
+                job -> {
+                  staleStarted.countDown();
+                  letStaleFinish.await(1, TimeUnit.MINUTES);
+                  return Outcome.done();
+                })
+            .build();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      Future<DrainReport> staleRun = thread.submit(staleDrainer::drainOnce);
+      assertTrue(staleStarted.await(30, TimeUnit.SECONDS));
+      Drainer<TestJob> other =
+          drainer().handler(job -> Outcome.retryAfter(Duration.ofHours(1))).build();
+      DrainReport taker = DrainReport.EMPTY;
+      while (taker.claimed() == 0) {
+        Thread.sleep(100);
+        expireLeases(); // the stale drainer renews; as if its renewals stopped reaching the
+        // database
+        taker = other.drainOnce();
+      }
+      letStaleFinish.countDown();
+      return new LostLease(staleRun.get(30, TimeUnit.SECONDS), taker);
+    } finally {
+      thread.shutdown();
+    }
+  }
+
+  /** Ends every lease now, as a drainer whose renewals no longer reach the database would see. */
+  protected void expireLeases() throws SQLException {
+    execute("UPDATE " + jobTable + " SET lease_until = 0 WHERE lease_token IS NOT NULL");
   }
 }

@@ -116,4 +116,12 @@ class PostgresOutboxTest {
       return TestDatabase.POSTGRESQL;
     }
   }
+
+  @Nested
+  class Listeners extends ListenerContract {
+    @Override
+    protected TestDatabase database() {
+      return TestDatabase.POSTGRESQL;
+    }
+  }
 }

@@ -499,6 +499,7 @@ public abstract class SqlDialect {
               rows.getString(4),
               rows.getString(5),
               rows.getLong(6),
+              rows.getLong(8),
               rows.getInt(7) == Integer.MAX_VALUE
                   ? Integer.MAX_VALUE
                   : rows.getInt(7) + attemptOffset,

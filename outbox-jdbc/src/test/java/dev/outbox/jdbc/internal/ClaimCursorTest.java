@@ -121,7 +121,7 @@ class ClaimCursorTest {
   @Test
   void aClaimThatTookJobsWithOrderingKeysMakesClaimsStartFromTheFrontAsOrderedClaimsForAWhile() {
     cursor.claimed(cursor.start(), full(10, 7));
-    ClaimedRow keyed = new ClaimedRow(8, "e8", "kind", "{}", "key", null, 0, 1, 42);
+    ClaimedRow keyed = new ClaimedRow(8, "e8", "kind", "{}", "key", null, 0, 0, 1, 42);
     cursor.claimed(
         new ClaimCursor.Start(new Claim.Position(10, 7), false),
         new Claim(List.of(keyed), new Claim.Position(10, 8), false));

@@ -63,7 +63,7 @@ class KeyCollisionsTest {
     }
 
     private static ClaimedRow row(List<Long> ids) {
-      return new ClaimedRow(ids.get(1), "e", "ordered-step", "{}", "k", null, 0, 1, 222);
+      return new ClaimedRow(ids.get(1), "e", "ordered-step", "{}", "k", null, 0, 0, 1, 222);
     }
 
     private SqlDialect sql() {
