@@ -4,6 +4,7 @@ import dev.outbox.deadletter.DeadLetterReason;
 import dev.outbox.drain.BatchCounts;
 import dev.outbox.drain.BatchHandler;
 import dev.outbox.drain.Outcome;
+import dev.outbox.internal.Pause;
 import dev.outbox.job.Job;
 import dev.outbox.job.JobCodec;
 import java.time.Duration;

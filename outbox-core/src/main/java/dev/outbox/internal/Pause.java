@@ -1,14 +1,17 @@
-package dev.outbox.kafka;
+package dev.outbox.internal;
 
 import java.time.Duration;
 
-/** A pause of forwarding after a misconfiguration, shared by the drainers of one forwarder. */
-final class Pause {
+/**
+ * A pause of forwarding after a misconfiguration, shared by the drainers of one forwarder.
+ * Thread-safe. Internal: not API.
+ */
+public final class Pause {
   private long untilNanos;
   private boolean on;
 
   /** What is left of the pause, or zero. */
-  synchronized Duration left() {
+  public synchronized Duration left() {
     if (!on) {
       return Duration.ZERO;
     }
@@ -21,7 +24,7 @@ final class Pause {
   }
 
   /** Starts a pause of {@code length} unless one is on; returns what is left of it. */
-  synchronized Duration start(Duration length) {
+  public synchronized Duration start(Duration length) {
     if (!on) {
       on = true;
       untilNanos = System.nanoTime() + length.toNanos();
