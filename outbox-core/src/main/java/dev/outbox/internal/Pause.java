@@ -1,6 +1,12 @@
 package dev.outbox.internal;
 
+import dev.outbox.drain.BatchCounts;
+import dev.outbox.drain.Outcome;
+import dev.outbox.job.Job;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A pause of forwarding after a misconfiguration, shared by the drainers of one forwarder.
@@ -30,5 +36,20 @@ public final class Pause {
       untilNanos = System.nanoTime() + length.toNanos();
     }
     return left();
+  }
+
+  /**
+   * While a pause is on: every job handed back for when it ends, without using an attempt and
+   * counted as {@code pauses}; the forwarder sends nothing. Null when no pause is on.
+   */
+  public <J> Map<Long, Outcome> holdBack(List<Job<J>> jobs, BatchCounts counts) {
+    Duration paused = left();
+    if (paused.isZero()) {
+      return null;
+    }
+    Map<Long, Outcome> outcomes = new LinkedHashMap<>();
+    jobs.forEach(job -> outcomes.put(job.id(), Outcome.retryAfter(paused)));
+    counts.add("pauses", jobs.size());
+    return outcomes;
   }
 }

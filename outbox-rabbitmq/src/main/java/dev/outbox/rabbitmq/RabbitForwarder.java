@@ -82,13 +82,11 @@ public final class RabbitForwarder<J> implements BatchHandler<J>, AutoCloseable 
 
   @Override
   public Map<Long, Outcome> handle(List<Job<J>> jobs, BatchCounts counts) {
-    Map<Long, Outcome> outcomes = new LinkedHashMap<>();
-    Duration paused = pause.left();
-    if (!paused.isZero()) {
-      jobs.forEach(job -> outcomes.put(job.id(), Outcome.retryAfter(paused)));
-      counts.add("pauses", jobs.size());
-      return outcomes;
+    Map<Long, Outcome> held = pause.holdBack(jobs, counts);
+    if (held != null) {
+      return held;
     }
+    Map<Long, Outcome> outcomes = new LinkedHashMap<>();
     Channel channel;
     try {
       channel = openChannel();
