@@ -23,7 +23,8 @@ import javax.sql.DataSource;
  * indexes, the claim skips rows whose lease has not run out, and it finds the rows it locked by
  * their address ({@code ctid}), as the library's claim does; it still scans from the front every
  * time, with no watermark. The reference joins on {@code id}, as the issue wrote it, and so pays
- * the planner's walk over the primary key's dead front on every claim (BENCHMARKS.md, point 20).
+ * the planner's walk over the primary key's dead front on every claim (point 20 of BENCHMARKS.md at
+ * afa04e9).
  */
 final class RawDrainer implements DrainContestant {
   private static final String NOW = "(date_part('epoch', statement_timestamp()) * 1000)::BIGINT";

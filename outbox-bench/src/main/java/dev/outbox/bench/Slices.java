@@ -15,10 +15,10 @@ import java.util.function.IntFunction;
  * cell each, so that a drift in the machine's load (another tenant, a checkpoint, a stall of the
  * disk) falls on all of them alike: cells of a few seconds each, one after the other, differed by
  * 10–20% between rounds on this shared machine, more than the 5% the enqueue target resolves, and
- * slices of 250 ms still left a spread of ±5% between rounds (BENCHMARKS.md, point 25). Each round
- * runs {@link #CYCLES} cycles; in each, every contestant runs for one {@link #PHASE} on all
- * threads, in an order drawn anew per cycle. A contestant's figure is its units over its
- * operations' own summed time (per thread).
+ * slices of 250 ms still left a spread of ±5% between rounds (point 25 of BENCHMARKS.md at
+ * afa04e9). Each round runs {@link #CYCLES} cycles; in each, every contestant runs for one {@link
+ * #PHASE} on all threads, in an order drawn anew per cycle. A contestant's figure is its units over
+ * its operations' own summed time (per thread).
  */
 final class Slices {
   private Slices() {}
@@ -45,9 +45,9 @@ final class Slices {
    * {@link Bench} that calls this method with the same contestants), after an unrecorded warm-up
    * round there unless switched off, as JMH forks: what a JVM compiled, allocated and left running
    * for earlier workloads of the run, and for earlier rounds, does not carry into a round, and the
-   * rounds are independent samples for the interval (BENCHMARKS.md, point 27). The order of
-   * contestants is drawn from the run's seed. With {@code --no-fork}, all rounds run in this JVM
-   * after one warm-up round.
+   * rounds are independent samples for the interval (point 27 of BENCHMARKS.md at afa04e9). The
+   * order of contestants is drawn from the run's seed. With {@code --no-fork}, all rounds run in
+   * this JVM after one warm-up round.
    */
   static void rounds(
       BenchContext context,

@@ -62,9 +62,9 @@ final class PostgresDialect extends SqlDialect {
    * a key's next job becomes claimable only when the completion of the batch before commits. A
    * claim that does not wait for its flush comes back sooner, and the next one runs ahead of that
    * completion and walks past heads that are still there: an ordered drain with 4 drainers and
-   * 1,000 keys fell from 37,000–39,500 to 31,000–35,000 jobs/s (BENCHMARKS.md, point 24). Those
-   * claims keep waiting for their flush; ordered jobs are the ones that pay it on their way to the
-   * handler.
+   * 1,000 keys fell from 37,000–39,500 to 31,000–35,000 jobs/s (point 24 of BENCHMARKS.md at
+   * afa04e9). Those claims keep waiting for their flush; ordered jobs are the ones that pay it on
+   * their way to the handler.
    */
   private String claim(boolean resume, boolean asynchronousCommit) {
     return "UPDATE "
