@@ -16,21 +16,20 @@ final class ConnectionBudget {
    * Fails if the pool can never give a started drainer a connection to claim with (the listener
    * holds one for good); warns if it holds fewer than the drainer may use at once.
    */
-  static void check(DrainerBuilder<?> settings, OutboxStore store) {
+  static void check(DrainSettings<?> settings, OutboxStore store) {
     OptionalInt limit = store.connectionLimit();
     if (limit.isEmpty()) {
       return;
     }
-    int listener = settings.listen && store.pushesNewJobs() ? 1 : 0;
-    boolean anyTransactional =
-        settings.transactionalDefault != null || !settings.transactionalByKind.isEmpty();
-    int handlers = anyTransactional ? Math.min(settings.concurrency, settings.batchSize) : 0;
+    int listener = settings.listen() && store.pushesNewJobs() ? 1 : 0;
+    boolean anyTransactional = settings.anyTransactional();
+    int handlers = anyTransactional ? Math.min(settings.concurrency(), settings.batchSize()) : 0;
     int needed = listener + 2 + handlers; // claim and the previous batch's outcome writes overlap
     int max = limit.getAsInt();
     if (max <= listener) {
       throw new OutboxException.Misconfigured(
           "drainer '"
-              + settings.name
+              + settings.name()
               + "': its pool hands out at most "
               + max
               + " connection(s) and listening for new jobs holds one for good, so none is left to"
@@ -43,7 +42,7 @@ final class ConnectionBudget {
               + " application: handlers will wait for connections, and those that get none in the"
               + " pool's timeout run later without using an attempt. Raise the pool's maximum size"
               + " or lower concurrency",
-          settings.name,
+          settings.name(),
           needed,
           listener,
           handlers,

@@ -35,6 +35,7 @@ final class DrainCycle<J> {
   private static final long TICK_MILLIS = 50;
 
   private final Drainer<J> drainer;
+  private final DrainSettings<J> settings;
   private final OutboxStore store;
   private final long leaseToken;
   private final int claimed;
@@ -56,6 +57,7 @@ final class DrainCycle<J> {
 
   DrainCycle(Drainer<J> drainer, List<ClaimedRow> claim) {
     this.drainer = drainer;
+    this.settings = drainer.settings();
     this.store = drainer.store();
     this.leaseToken = claim.get(0).leaseToken();
     this.claimed = claim.size();
@@ -76,17 +78,17 @@ final class DrainCycle<J> {
     List<Job<J>> ordinary = new ArrayList<>();
     Map<Job<J>, TransactionalHandler<J>> transactional = new LinkedHashMap<>();
     for (ClaimedRow row : rows.values()) {
-      if (row.attempts() > drainer.maxAttempts()) {
+      if (row.attempts() > settings.maxAttempts()) {
         bury(row, DeadLetterReason.RETRIES_EXHAUSTED, abandonedText(row));
         continue;
       }
-      Either<ParseError, J> parsed = drainer.codec().parse(row.kind(), row.payload());
+      Either<ParseError, J> parsed = settings.codec().parse(row.kind(), row.payload());
       if (parsed.isLeft()) {
         unparseable(row, parsed.getLeft());
         continue;
       }
       Job<J> job = toJob(row, parsed.get());
-      TransactionalHandler<J> tx = drainer.transactionalHandlerFor(row.kind());
+      TransactionalHandler<J> tx = settings.transactionalHandlerFor(row.kind());
       if (tx != null) {
         transactional.put(job, tx);
       } else {
@@ -106,15 +108,15 @@ final class DrainCycle<J> {
   }
 
   private List<HandlerRun> ordinaryRuns(List<Job<J>> jobs) {
-    BatchHandler<J> batch = drainer.batchHandler();
+    BatchHandler<J> batch = settings.batchHandler();
     if (batch != null) {
       List<Long> ids = jobs.stream().map(Job::id).toList();
-      return List.of(run(ids, false, drainer.handlerTimeout(), () -> safely(batch, jobs, counts)));
+      return List.of(run(ids, false, settings.handlerTimeout(), () -> safely(batch, jobs, counts)));
     }
-    JobHandler<J> handler = drainer.jobHandler();
+    JobHandler<J> handler = settings.jobHandler();
     List<HandlerRun> runs = new ArrayList<>();
     for (Job<J> job : jobs) {
-      Duration timeout = drainer.handlerTimeoutFor(job.kind());
+      Duration timeout = settings.handlerTimeoutFor(job.kind());
       runs.add(run(List.of(job.id()), false, timeout, () -> safely(handler, job)));
     }
     return runs;
@@ -149,7 +151,7 @@ final class DrainCycle<J> {
 
   private HandlerRun transactionalRun(Job<J> job, TransactionalHandler<J> handler) {
     ClaimedRow row = rows.get(job.id());
-    Duration timeout = drainer.handlerTimeoutFor(job.kind());
+    Duration timeout = settings.handlerTimeoutFor(job.kind());
     return run(List.of(job.id()), true, timeout, () -> safely(row, job, handler));
   }
 
@@ -307,13 +309,13 @@ final class DrainCycle<J> {
           cause.toString(),
           cause);
     }
-    if (drainer.isNonRetryable(cause)) {
+    if (settings.isNonRetryable(cause)) {
       bury(row, DeadLetterReason.NON_RETRYABLE, error);
-    } else if (row.attempts() >= drainer.maxAttempts()) {
+    } else if (row.attempts() >= settings.maxAttempts()) {
       bury(row, DeadLetterReason.RETRIES_EXHAUSTED, error);
     } else {
       var delay =
-          drainer.backoffFor(row.kind()).delayAfter(row.attempts(), ThreadLocalRandom.current());
+          settings.backoffFor(row.kind()).delayAfter(row.attempts(), ThreadLocalRandom.current());
       Retry retry = new Retry(row.id(), delay, true, error);
       retries.add(retry);
       events.retried(row, retry, cause);
@@ -329,7 +331,7 @@ final class DrainCycle<J> {
 
   /** The handler did not run for want of a connection: try again later, attempt not counted. */
   private void notRun(ClaimedRow row, Throwable cause) {
-    var delay = drainer.backoffFor(row.kind()).delayAfter(1, ThreadLocalRandom.current());
+    var delay = settings.backoffFor(row.kind()).delayAfter(1, ThreadLocalRandom.current());
     log.warn(
         "job {} ({}): its transactional handler did not run, attempt not counted, retrying in {}: {}",
         row.id(),
@@ -341,8 +343,8 @@ final class DrainCycle<J> {
 
   private void unparseable(ClaimedRow row, ParseError error) {
     unparseable++;
-    if (error instanceof ParseError.UnknownKind && drainer.leavesUnknownKindsPending()) {
-      snooze(row, new Retry(row.id(), drainer.unknownKindRecheck(), false, error.describe()));
+    if (error instanceof ParseError.UnknownKind && settings.leaveUnknownKindsPending()) {
+      snooze(row, new Retry(row.id(), settings.unknownKindRecheck(), false, error.describe()));
       return;
     }
     bury(row, DeadLetterReason.UNPARSEABLE, ErrorText.bounded(error.describe()));
@@ -437,7 +439,7 @@ final class DrainCycle<J> {
     return "claimed "
         + row.attempts()
         + " times without an outcome (max attempts "
-        + drainer.maxAttempts()
+        + settings.maxAttempts()
         + "): each time the drainer stopped or its lease expired while the job ran";
   }
 }

@@ -2,10 +2,8 @@ package dev.outbox.drain;
 
 import dev.outbox.internal.ClaimedRow;
 import dev.outbox.internal.OutboxStore;
-import dev.outbox.job.JobCodec;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +56,7 @@ public final class Drainer<J> implements AutoCloseable {
   /** How long after its deadline {@link #close(Duration)} waits for the release to be written. */
   static final long RELEASE_GRACE_MILLIS = 1000;
 
-  private final DrainerBuilder<J> settings;
+  private final DrainSettings<J> settings;
   private final OutboxStore store;
   private final HandlerThreads handlerThreads;
   private final ExecutorService finisher;
@@ -75,13 +73,13 @@ public final class Drainer<J> implements AutoCloseable {
   private boolean woken;
   private Future<?> finishing;
 
-  Drainer(DrainerBuilder<J> settings) {
+  Drainer(DrainSettings<J> settings) {
     this.settings = settings;
-    this.store = settings.store;
+    this.store = settings.store();
     this.handlerThreads =
-        new HandlerThreads(settings.concurrency, threads(settings.name + "-handler"));
-    this.finisher = Executors.newSingleThreadExecutor(threads(settings.name + "-finish"));
-    this.listeners = new Listeners(settings.listeners);
+        new HandlerThreads(settings.concurrency(), threads(settings.name() + "-handler"));
+    this.finisher = Executors.newSingleThreadExecutor(threads(settings.name() + "-finish"));
+    this.listeners = new Listeners(settings.listeners());
   }
 
   /**
@@ -125,35 +123,36 @@ public final class Drainer<J> implements AutoCloseable {
    */
   public void start() {
     if (stopping) {
-      throw new IllegalStateException("drainer '" + settings.name + "' is closed; build a new one");
+      throw new IllegalStateException(
+          "drainer '" + settings.name() + "' is closed; build a new one");
     }
     store.requireSchema();
     ConnectionBudget.check(settings, store);
-    Thread thread = threads(settings.name).newThread(this::drainLoop);
+    Thread thread = threads(settings.name()).newThread(this::drainLoop);
     if (!loop.compareAndSet(null, thread)) {
-      throw new IllegalStateException("drainer '" + settings.name + "' is already started");
+      throw new IllegalStateException("drainer '" + settings.name() + "' is already started");
     }
     try {
-      store.startupWarnings().forEach(warning -> log.warn("{}: {}", settings.name, warning));
+      store.startupWarnings().forEach(warning -> log.warn("{}: {}", settings.name(), warning));
     } catch (RuntimeException e) {
       log.debug("could not check the tables at start", e);
     }
-    if (settings.listen) {
-      subscription = store.subscribe(settings.name, this::wake);
+    if (settings.listen()) {
+      subscription = store.subscribe(settings.name(), this::wake);
     }
     thread.start();
     log.info(
         "{}: started: batchSize {}, concurrency {}, pollInterval {}, lease {}, maxAttempts {},"
             + " handlerTimeout {}, listen {}",
-        settings.name,
-        settings.batchSize,
-        settings.concurrency,
-        settings.pollInterval,
-        settings.lease,
-        settings.maxAttempts,
-        settings.handlerTimeout,
-        settings.listen);
-    listeners.publish(new DrainEvent.Started(settings.name));
+        settings.name(),
+        settings.batchSize(),
+        settings.concurrency(),
+        settings.pollInterval(),
+        settings.lease(),
+        settings.maxAttempts(),
+        settings.handlerTimeout(),
+        settings.listen());
+    listeners.publish(new DrainEvent.Started(settings.name()));
   }
 
   /** Makes a started drainer look for work now instead of at its next poll. Cheap; never blocks. */
@@ -182,7 +181,7 @@ public final class Drainer<J> implements AutoCloseable {
   /** Stops within the configured shutdown timeout; see {@link #close(Duration)}. */
   @Override
   public void close() {
-    close(settings.shutdownTimeout);
+    close(settings.shutdownTimeout());
   }
 
   /**
@@ -225,7 +224,7 @@ public final class Drainer<J> implements AutoCloseable {
       log.info(
           "{}: stopped{}: since start {} succeeded, {} retried, {} snoozed, {} dead-lettered, {}"
               + " fenced, {} released unfinished",
-          settings.name,
+          settings.name(),
           clean ? "" : " (some handlers were still running at the deadline)",
           totals.succeeded(),
           totals.retried(),
@@ -234,7 +233,7 @@ public final class Drainer<J> implements AutoCloseable {
           totals.fenced(),
           totals.released());
     }
-    listeners.publish(new DrainEvent.Stopped(settings.name, totals, clean));
+    listeners.publish(new DrainEvent.Stopped(settings.name(), totals, clean));
   }
 
   private boolean awaitLoop(long returnBy) throws InterruptedException {
@@ -274,7 +273,7 @@ public final class Drainer<J> implements AutoCloseable {
       log.error(
           "{}: the drain loop stopped on {}; isRunning() is now false. Restart the process or build"
               + " a new drainer",
-          settings.name,
+          settings.name(),
           e.toString(),
           e);
     }
@@ -283,27 +282,27 @@ public final class Drainer<J> implements AutoCloseable {
   private void drainUntilStopped() {
     int failures = 0;
     int quietClaims = MAX_QUIET; // claims that found nothing since the last one that did
-    boolean followsUp = settings.listen && store.pushesNewJobs();
+    boolean followsUp = settings.listen() && store.pushesNewJobs();
     while (!stopping) {
       Duration pause;
       try {
         int claimed = drainOverlapped();
         failures = 0;
-        if (claimed >= settings.batchSize) {
+        if (claimed >= settings.batchSize()) {
           quietClaims = 0;
           continue;
         }
         quietClaims = claimed > 0 ? 0 : Math.min(quietClaims + 1, MAX_QUIET);
-        pause = followsUp ? followUp(quietClaims) : settings.pollInterval;
+        pause = followsUp ? followUp(quietClaims) : settings.pollInterval();
       } catch (RuntimeException e) {
         failures++;
         log.warn(
             "{}: drain failed ({} in a row), will try again: {}",
-            settings.name,
+            settings.name(),
             failures,
             e.toString());
         log.debug("drain failure", e);
-        listeners.publish(new DrainEvent.LoopFailed(settings.name, e, failures));
+        listeners.publish(new DrainEvent.LoopFailed(settings.name(), e, failures));
         pause = errorPause(failures);
       }
       pause(pause);
@@ -334,13 +333,13 @@ public final class Drainer<J> implements AutoCloseable {
   private List<ClaimedRow> claim() {
     List<ClaimedRow> claim;
     try {
-      claim = store.claim(settings.batchSize, settings.lease);
+      claim = store.claim(settings.batchSize(), settings.lease());
     } catch (RuntimeException e) {
-      listeners.publish(new DrainEvent.StoreFailed(settings.name, DrainEvent.Write.CLAIM, e));
+      listeners.publish(new DrainEvent.StoreFailed(settings.name(), DrainEvent.Write.CLAIM, e));
       throw e;
     }
     if (!claim.isEmpty()) {
-      listeners.publish(new DrainEvent.Claimed(settings.name, claim.size()));
+      listeners.publish(new DrainEvent.Claimed(settings.name(), claim.size()));
     }
     return claim;
   }
@@ -355,7 +354,7 @@ public final class Drainer<J> implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn(
           "{}: writing the outcomes of a batch failed; its jobs run again when their lease ends: {}",
-          settings.name,
+          settings.name(),
           e.toString());
       log.debug("finish failure", e);
     }
@@ -373,20 +372,20 @@ public final class Drainer<J> implements AutoCloseable {
       Thread.currentThread().interrupt();
       stopping = true;
     } catch (ExecutionException e) {
-      log.warn("{}: writing the outcomes of a batch failed: {}", settings.name, e.getCause());
+      log.warn("{}: writing the outcomes of a batch failed: {}", settings.name(), e.getCause());
     }
   }
 
   /** {@link #FOLLOW_UP} doubled for each quiet claim, at most the poll interval. */
   private Duration followUp(int quietClaims) {
     long nanos = FOLLOW_UP.toNanos() << quietClaims;
-    return nanos < settings.pollInterval.toNanos()
+    return nanos < settings.pollInterval().toNanos()
         ? Duration.ofNanos(nanos)
-        : settings.pollInterval;
+        : settings.pollInterval();
   }
 
   private Duration errorPause(int failures) {
-    Duration pause = settings.pollInterval.multipliedBy(1L << Math.min(failures, 10));
+    Duration pause = settings.pollInterval().multipliedBy(1L << Math.min(failures, 10));
     return pause.compareTo(MAX_ERROR_PAUSE) > 0 ? MAX_ERROR_PAUSE : pause;
   }
 
@@ -420,8 +419,12 @@ public final class Drainer<J> implements AutoCloseable {
 
   // Accessors for DrainCycle.
 
+  DrainSettings<J> settings() {
+    return settings;
+  }
+
   String name() {
-    return settings.name;
+    return settings.name();
   }
 
   Listeners listeners() {
@@ -432,69 +435,8 @@ public final class Drainer<J> implements AutoCloseable {
     return store;
   }
 
-  JobCodec<J> codec() {
-    return settings.codec;
-  }
-
   HandlerThreads handlerThreads() {
     return handlerThreads;
-  }
-
-  Duration lease() {
-    return settings.lease;
-  }
-
-  Duration handlerTimeout() {
-    return settings.handlerTimeout;
-  }
-
-  Duration handlerTimeoutFor(String kind) {
-    String declared = settings.codec.declaredKind(kind).getOrElse(kind);
-    return settings.handlerTimeoutByKind.getOrDefault(declared, settings.handlerTimeout);
-  }
-
-  int maxAttempts() {
-    return settings.maxAttempts;
-  }
-
-  JobHandler<J> jobHandler() {
-    return settings.jobHandler;
-  }
-
-  BatchHandler<J> batchHandler() {
-    return settings.batchHandler;
-  }
-
-  // Settings per leaf type are keyed by its declared kind; a prefix leaf's rows carry longer kinds.
-  TransactionalHandler<J> transactionalHandlerFor(String kind) {
-    String declared = settings.codec.declaredKind(kind).getOrElse(kind);
-    TransactionalHandler<J> handler = settings.transactionalByKind.get(declared);
-    return handler != null ? handler : settings.transactionalDefault;
-  }
-
-  Backoff backoffFor(String kind) {
-    String declared = settings.codec.declaredKind(kind).getOrElse(kind);
-    return settings.backoffByKind.getOrDefault(declared, settings.backoff);
-  }
-
-  boolean isNonRetryable(Throwable error) {
-    Set<Class<? extends Throwable>> types = settings.nonRetryable;
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      for (Class<? extends Throwable> type : types) {
-        if (type.isInstance(t)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  boolean leavesUnknownKindsPending() {
-    return settings.leaveUnknownKindsPending;
-  }
-
-  Duration unknownKindRecheck() {
-    return settings.unknownKindRecheck;
   }
 
   long millisToHardDeadline() {

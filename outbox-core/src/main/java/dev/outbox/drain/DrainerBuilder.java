@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * Settings of a {@link Drainer}. Obtained from the outbox ({@code outbox.drainer()}); checked once
- * in {@link #build()}, which names any bad setting and its value. Not thread-safe; the drainer it
- * builds is.
+ * in {@link #build()}, which names any bad setting and its value and copies the settings into the
+ * drainer: changing the builder afterwards changes only drainers built later. Not thread-safe; the
+ * drainer it builds is.
  *
  * <p>Handlers: one default ({@link #handler(JobHandler)}, {@link #batchHandler(BatchHandler)} or
  * {@link #transactionalHandler(TransactionalHandler)}), plus any number of per-type transactional
@@ -47,28 +48,28 @@ public final class DrainerBuilder<J> {
   /** How long {@link Drainer#close()} waits for in-flight handlers: 30 seconds. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
-  final JobCodec<J> codec;
-  final OutboxStore store;
-  String name = "outbox-drainer";
-  int batchSize = DEFAULT_BATCH_SIZE;
-  int concurrency = DEFAULT_CONCURRENCY;
-  Duration pollInterval = DEFAULT_POLL_INTERVAL;
-  Duration lease = DEFAULT_LEASE;
-  int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-  Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-  Backoff backoff = Backoff.DEFAULT;
-  final Map<String, Backoff> backoffByKind = new LinkedHashMap<>();
-  Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
-  final Map<String, Duration> handlerTimeoutByKind = new LinkedHashMap<>();
-  final Set<Class<? extends Throwable>> nonRetryable = new LinkedHashSet<>();
-  JobHandler<J> jobHandler;
-  BatchHandler<J> batchHandler;
-  TransactionalHandler<J> transactionalDefault;
-  final Map<String, TransactionalHandler<J>> transactionalByKind = new LinkedHashMap<>();
-  final List<DrainListener> listeners = new ArrayList<>();
-  boolean listen = true;
-  boolean leaveUnknownKindsPending;
-  Duration unknownKindRecheck = Duration.ofMinutes(1);
+  private final JobCodec<J> codec;
+  private final OutboxStore store;
+  private String name = "outbox-drainer";
+  private int batchSize = DEFAULT_BATCH_SIZE;
+  private int concurrency = DEFAULT_CONCURRENCY;
+  private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+  private Duration lease = DEFAULT_LEASE;
+  private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+  private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+  private Backoff backoff = Backoff.DEFAULT;
+  private final Map<String, Backoff> backoffByKind = new LinkedHashMap<>();
+  private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
+  private final Map<String, Duration> handlerTimeoutByKind = new LinkedHashMap<>();
+  private final Set<Class<? extends Throwable>> nonRetryable = new LinkedHashSet<>();
+  private JobHandler<J> jobHandler;
+  private BatchHandler<J> batchHandler;
+  private TransactionalHandler<J> transactionalDefault;
+  private final Map<String, TransactionalHandler<J>> transactionalByKind = new LinkedHashMap<>();
+  private final List<DrainListener> listeners = new ArrayList<>();
+  private boolean listen = true;
+  private boolean leaveUnknownKindsPending;
+  private Duration unknownKindRecheck = Duration.ofMinutes(1);
 
   private DrainerBuilder(JobCodec<J> codec, OutboxStore store) {
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -279,7 +280,30 @@ public final class DrainerBuilder<J> {
           uncovered.isEmpty(),
           "no handler for the kinds " + uncovered + ": set a default handler with handler(...)");
     }
-    return new Drainer<>(this);
+    return new Drainer<>(
+        new DrainSettings<>(
+            codec,
+            store,
+            name,
+            batchSize,
+            concurrency,
+            pollInterval,
+            lease,
+            maxAttempts,
+            shutdownTimeout,
+            backoff,
+            backoffByKind,
+            handlerTimeout,
+            handlerTimeoutByKind,
+            nonRetryable,
+            jobHandler,
+            batchHandler,
+            transactionalDefault,
+            transactionalByKind,
+            listeners,
+            listen,
+            leaveUnknownKindsPending,
+            unknownKindRecheck));
   }
 
   private String kindOf(Class<? extends J> type) {

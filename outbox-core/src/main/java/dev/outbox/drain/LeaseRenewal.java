@@ -22,7 +22,7 @@ final class LeaseRenewal {
     this.drainer = drainer;
     this.leaseToken = leaseToken;
     this.ids = ids;
-    this.everyNanos = Math.max(1, drainer.lease().toNanos() / 3);
+    this.everyNanos = Math.max(1, drainer.settings().lease().toNanos() / 3);
     this.nextNanos = System.nanoTime() + everyNanos;
   }
 
@@ -33,7 +33,7 @@ final class LeaseRenewal {
     }
     nextNanos = nowNanos + everyNanos;
     try {
-      int renewed = drainer.store().renew(leaseToken, ids, drainer.lease());
+      int renewed = drainer.store().renew(leaseToken, ids, drainer.settings().lease());
       if (renewed < ids.size()) {
         log.warn(
             "{} of {} leases of a batch could not be renewed: they ran out first and another"
